@@ -1,0 +1,57 @@
+/** The lab's sections, in navigation order. Each empty section says what will appear there. */
+export interface Section {
+  readonly id: string
+  readonly label: string
+  readonly shortcut: string
+  readonly emptyLines?: readonly string[]
+}
+
+export const SECTIONS: readonly Section[] = [
+  { id: 'devices', label: 'Devices', shortcut: '1' },
+  {
+    id: 'live',
+    label: 'Live',
+    shortcut: '2',
+    emptyLines: [
+      'The live event frame of the connected sensor (ON/OFF colours, accumulation window and decay).',
+      'A scrolling spike raster of sensor rows or board neurons, zoomable in time.',
+      'The event rate, and a Record button with elapsed time, file size and events written.',
+    ],
+  },
+  {
+    id: 'recordings',
+    label: 'Recordings',
+    shortcut: '3',
+    emptyLines: [
+      'Your recording library: AEDAT, EVT 2/2.1/3, DAT and N-MNIST files, searchable and taggable, with thumbnails.',
+      'Playback with a scrubbable timeline, and conversion between formats with progress and cancel.',
+    ],
+  },
+  {
+    id: 'training',
+    label: 'Training',
+    shortcut: '4',
+    emptyLines: [
+      'Training runs of spiking networks (surrogate-gradient BPTT, coarse-scale LIF, IDE, VDIB).',
+      'Live loss and accuracy curves, samples per second, ETA and cancel; checkpoints in the catalog.',
+    ],
+  },
+  {
+    id: 'deploy',
+    label: 'Deploy',
+    shortcut: '5',
+    emptyLines: [
+      'Quantize a trained model for the board, preview it bit-exactly on this computer, deploy with progress.',
+      'Run the board on live or recorded events, see its output spikes and compare accuracy with the float model.',
+    ],
+  },
+  {
+    id: 'analysis',
+    label: 'Analysis',
+    shortcut: '6',
+    emptyLines: [
+      'Spike-train statistics of NWB, Phy/Kilosort and CSV recordings: rates, ISI, CV, PSTH, correlograms, distances.',
+      'Functional classification of neurons by the information they carry: dendrogram, information-vs-K, clusters.',
+    ],
+  },
+]

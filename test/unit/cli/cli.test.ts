@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { COMMANDS } from '../../../main/cli/commands.js'
+import { runCli } from '../../../main/cli/main.js'
+
+async function cli(...argv: string[]) {
+  const out: string[] = []
+  const err: string[] = []
+  const code = await runCli(argv, { out: (t) => out.push(t), err: (t) => err.push(t) })
+  return { code, out: out.join('\n'), err: err.join('\n') }
+}
+
+describe('spikelab CLI', () => {
+  it('lists every command in --help and exits 0', async () => {
+    const r = await cli('--help')
+    expect(r.code).toBe(0)
+    for (const c of COMMANDS) expect(r.out).toContain(c.name)
+    expect(r.out).toContain('serve')
+    expect(r.out).toContain('version')
+  })
+
+  it('with no command prints usage and exits 2', async () => {
+    const r = await cli()
+    expect(r.code).toBe(2)
+    expect(r.out).toMatch(/^Usage: spikelab <command>/)
+  })
+
+  it('every command has its own --help, which starts with a usage line', async () => {
+    for (const c of COMMANDS) {
+      const r = await cli(c.name, '--help')
+      expect(r.code, c.name).toBe(0)
+      expect(r.out, c.name).toMatch(new RegExp(`^Usage: spikelab ${c.name}`))
+      const viaHelp = await cli('help', c.name)
+      expect(viaHelp.out).toBe(r.out)
+    }
+  })
+
+  it('an unknown command goes to stderr with exit 2', async () => {
+    const r = await cli('frobnicate')
+    expect(r.code).toBe(2)
+    expect(r.err).toContain("unknown command 'frobnicate'")
+    expect(r.out).toBe('')
+  })
+
+  it('an unknown option or extra argument is a usage error naming it', async () => {
+    const a = await cli('version', '--colour')
+    expect(a.code).toBe(2)
+    expect(a.err).toMatch(/--colour/)
+    const b = await cli('version', 'extra')
+    expect(b.code).toBe(2)
+    expect(b.err).toMatch(/expects 0 argument\(s\), got 1/)
+  })
+
+  it('serve validates its port before starting anything', async () => {
+    const r = await cli('serve', '--port', '70000')
+    expect(r.code).toBe(2)
+    expect(r.err).toMatch(/--port must be an integer 0–65535, got '70000'/)
+  })
+
+  it('version prints the package version, also as JSON', async () => {
+    const r = await cli('version', '--json')
+    expect(r.code).toBe(0)
+    const info = JSON.parse(r.out) as { spikelab: string; node: string }
+    expect(info.spikelab).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(info.node).toBe(process.versions.node)
+  })
+})

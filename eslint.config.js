@@ -39,5 +39,5 @@ export default tseslint.config(
   layer(['main/lab/**'], ['**/electron/**', '**/host/**', '**/cli/**', '**/renderer/**', 'electron'], 'Services never import a shell or electron.'),
   layer(['main/host/**', 'main/cli/**'], ['**/electron/**', 'electron', '**/renderer/**'], 'Shells never import each other; only main/electron imports electron.'),
   layer(['main/electron/**'], ['**/host/**', '**/cli/**', '**/renderer/**'], 'Shells never import each other.'),
-  layer(['renderer/**'], ['**/main/lab/**', '**/main/events/**', '**/main/spikes/**', '**/main/snn/**', '**/native-bridge/**', 'node:*', 'electron', 'fs', 'path'], 'The renderer imports only the contract (type-only), Vue and chart.js.'),
+  layer(['renderer/src/**'], ['**/main/lab/**', '**/main/events/**', '**/main/spikes/**', '**/main/snn/**', '**/native-bridge/**', 'node:*', 'electron', 'fs', 'path'], 'The renderer imports only the contract (type-only), Vue and chart.js.'),
 )

@@ -18,6 +18,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 60_000,
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
       {
@@ -29,6 +30,8 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,
+          // A page under a loaded 2-core machine can take seconds to show what it fetched.
+          expect: { poll: { timeout: 15_000, interval: 100 } },
         },
       },
     ],

@@ -72,6 +72,65 @@ export const JobInfo = z.object({
 })
 export type JobInfo = z.infer<typeof JobInfo>
 
+const AbsolutePath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'must be an absolute path')
+
+export const RecordingEntry = z.object({
+  id: z.number().int(),
+  path: z.string(),
+  format: z.string(),
+  sensor: z.string().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  eventCount: z.number().int(),
+  onCount: z.number().int(),
+  offCount: z.number().int(),
+  firstTimestampUs: z.number().nullable(),
+  lastTimestampUs: z.number().nullable(),
+  durationUs: z.number(),
+  sizeBytes: z.number().int(),
+  modifiedAt: z.number(),
+  fingerprint: z.string(),
+  addedAt: z.number(),
+  tags: z.array(z.string()),
+  notes: z.string(),
+  missing: z.boolean(),
+  hasThumbnail: z.boolean(),
+})
+export type RecordingEntry = z.infer<typeof RecordingEntry>
+
+export const RecordingQuery = z
+  .object({
+    text: z.string().max(500).optional(),
+    format: z.string().max(32).optional(),
+    sensor: z.string().max(200).optional(),
+    tag: z.string().max(64).optional(),
+    minDurationUs: z.number().nonnegative().optional(),
+    maxDurationUs: z.number().nonnegative().optional(),
+    minEvents: z.number().int().nonnegative().optional(),
+    includeMissing: z.boolean().optional(),
+    sortBy: z.enum(['addedAt', 'path', 'format', 'durationUs', 'eventCount', 'modifiedAt', 'sizeBytes']).optional(),
+    descending: z.boolean().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+    offset: z.number().int().nonnegative().optional(),
+  })
+  .strict()
+export type RecordingQuery = z.infer<typeof RecordingQuery>
+
+export const RescanReport = z.object({
+  checked: z.number().int(),
+  moved: z.array(z.object({ from: z.string(), to: z.string() })),
+  missing: z.array(z.string()),
+  changed: z.array(z.string()),
+  reappeared: z.array(z.string()),
+})
+
+const JobStarted = z.object({ jobId: z.string() })
+
 /** Request/response methods: params are validated on entry to the main side, results before they leave. */
 export const requestSchemas = {
   'app.info': { params: Empty, result: AppInfo },
@@ -79,6 +138,19 @@ export const requestSchemas = {
   'devices.list': { params: z.object({ refresh: z.boolean().optional() }).strict(), result: DeviceList },
   'jobs.list': { params: Empty, result: z.array(JobInfo) },
   'jobs.cancel': { params: z.object({ jobId: z.string().min(1).max(64) }).strict(), result: z.object({ cancelled: z.boolean() }) },
+  'recordings.list': {
+    params: RecordingQuery,
+    result: z.object({ entries: z.array(RecordingEntry), formats: z.array(z.string()), tags: z.array(z.string()) }),
+  },
+  'recordings.update': {
+    params: z.object({ id: z.number().int(), tags: z.array(z.string().max(64)).max(100).optional(), notes: z.string().max(10_000).optional() }).strict(),
+    result: RecordingEntry,
+  },
+  'recordings.remove': { params: z.object({ id: z.number().int() }).strict(), result: z.object({ removed: z.boolean() }) },
+  'recordings.thumbnail': { params: z.object({ id: z.number().int() }).strict(), result: z.object({ pngBase64: z.string().nullable() }) },
+  /** Starts an import job (files and folders, in place or copied into the lab folder). */
+  'recordings.import': { params: z.object({ paths: z.array(AbsolutePath).min(1).max(1000), copy: z.boolean() }).strict(), result: JobStarted },
+  'recordings.rescan': { params: Empty, result: RescanReport },
   'streams.close': { params: z.object({ streamId: z.number().int().nonnegative() }).strict(), result: z.object({ closed: z.boolean() }) },
 } as const
 

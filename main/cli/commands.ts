@@ -1,6 +1,8 @@
 /** Every `spikelab` command, in the order `spikelab --help` lists them. */
 import type { Command } from './command.js'
+import { importCommand } from './commands/import.js'
+import { infoCommand } from './commands/info.js'
 import { serveCommand } from './commands/serve.js'
 import { versionCommand } from './commands/version.js'
 
-export const COMMANDS: readonly Command[] = [serveCommand, versionCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, importCommand, versionCommand]

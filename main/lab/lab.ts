@@ -4,10 +4,13 @@
 import { mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { SpikelabError } from '../../common/errors.js'
 import { DevicesService, type PortLister } from './devices.js'
 import { JobRegistry } from './jobs.js'
 import { LabServer, type RequestHandlers } from './lab-server.js'
 import { packageInfo } from './package-info.js'
+import { RecordingCatalog } from './recordings/catalog.js'
+import { RecordingLibrary } from './recordings/library.js'
 import { listSerialPorts } from './serial-ports.js'
 
 export interface LabOptions {
@@ -22,6 +25,7 @@ export interface Lab {
   readonly server: LabServer
   readonly jobs: JobRegistry
   readonly devices: DevicesService
+  readonly recordings: RecordingLibrary
   dispose(): Promise<void>
 }
 
@@ -33,6 +37,8 @@ export function createLab(options: LabOptions): Lab {
   mkdirSync(options.labFolder, { recursive: true })
   const pkg = packageInfo()
   const devices = new DevicesService(options.listPorts ?? listSerialPorts)
+  const catalog = new RecordingCatalog(path.join(options.labFolder, 'catalog.sqlite'))
+  const recordings = new RecordingLibrary(options.labFolder, catalog)
   // The server is created after the handlers, which need it only for broadcasts.
   let server: LabServer | null = null
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
@@ -58,6 +64,30 @@ export function createLab(options: LabOptions): Lab {
     },
     'jobs.list': async () => jobs.list(),
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
+    'recordings.list': async (query) => ({ entries: catalog.list(query), formats: catalog.distinct('format'), tags: catalog.distinct('tag') }),
+    'recordings.update': async ({ id, tags, notes }) => {
+      if (tags !== undefined) catalog.setTags(id, tags)
+      if (notes !== undefined) catalog.setNotes(id, notes)
+      const entry = catalog.get(id)
+      if (!entry) throw new SpikelabError('not-found', `no recording with id ${id} in the catalog`, { field: 'id' })
+      return entry
+    },
+    'recordings.remove': async ({ id }) => ({ removed: catalog.remove(id) }),
+    'recordings.thumbnail': async ({ id }) => ({ pngBase64: catalog.thumbnail(id)?.toString('base64') ?? null }),
+    'recordings.import': async ({ paths, copy }) => {
+      const job = jobs.start('recordings.import', `Import ${paths.length === 1 ? path.basename(paths[0]) : `${paths.length} items`}`, async (ctx) => {
+        const report = await recordings.importPaths(paths, {
+          copy,
+          signal: ctx.signal,
+          onProgress: (done, total, current) =>
+            ctx.progress({ fraction: total ? done / total : null, message: current ? `Reading ${path.basename(current)} (${done + 1} of ${total})` : '' }),
+        })
+        ctx.progress({ fraction: 1, message: describeImport(report) })
+        return report
+      })
+      return { jobId: job.id }
+    },
+    'recordings.rescan': async () => recordings.rescan(),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)
@@ -66,6 +96,15 @@ export function createLab(options: LabOptions): Lab {
     server,
     jobs,
     devices,
-    dispose: () => jobs.cancelAll(),
+    recordings,
+    dispose: async () => {
+      await jobs.cancelAll()
+      catalog.close()
+    },
   }
+}
+
+function describeImport(report: { imported: unknown[]; skipped: Array<{ path: string; reason: string }> }): string {
+  const skipped = report.skipped.map((s) => `${path.basename(s.path)}: ${s.reason}`)
+  return `Imported ${report.imported.length} recording(s)${skipped.length ? `; skipped ${skipped.length} (${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''})` : ''}`
 }

@@ -32,7 +32,7 @@ export interface RecordingEntry extends RecordingSummary, RecordingFileFacts {
   readonly path: string
   readonly durationUs: number
   readonly addedAt: number
-  readonly tags: readonly string[]
+  readonly tags: string[]
   readonly notes: string
   /** The file was not found at its path on the last re-scan. */
   readonly missing: boolean

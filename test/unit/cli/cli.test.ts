@@ -64,3 +64,34 @@ describe('spikelab CLI', () => {
     expect(info.node).toBe(process.versions.node)
   })
 })
+
+describe('spikelab info / import', () => {
+  it('info reports the MANIFEST facts of a recording as JSON', async () => {
+    const { fixturePath } = await import('../../support/fixtures.js')
+    const r = await cli('info', fixturePath('events', 'sample_nmnist.bin'), '--json')
+    expect(r.code).toBe(0)
+    const info = JSON.parse(r.out) as Record<string, unknown>
+    // MANIFEST §2: 4,325 events, ON 2,145, t ∈ [654, 311175].
+    expect(info).toMatchObject({ format: 'nmnist', eventCount: 4325, onCount: 2145, offCount: 2180, firstTimestampUs: 654, lastTimestampUs: 311175, durationUs: 310521 })
+  })
+
+  it('info on a file that is not an event file fails with the reason on stderr', async () => {
+    const { fixturePath } = await import('../../support/fixtures.js')
+    const r = await cli('info', fixturePath('events', 'MANIFEST.md'))
+    expect(r.code).toBe(1)
+    expect(r.err).toMatch(/^spikelab info: .*event format/)
+    expect(r.out).toBe('')
+  })
+
+  it('import catalogues a folder into the given lab and lists what it skipped', async () => {
+    const { fixturePath } = await import('../../support/fixtures.js')
+    const { mkdtempSync } = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const lab = mkdtempSync(path.join(os.tmpdir(), 'spikelab-cli-lab-'))
+    const r = await cli('import', fixturePath('events'), '--lab', lab)
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/4 imported, 1 skipped/)
+    expect(r.err).toMatch(/skipped .*MANIFEST\.md: not an event file/)
+  })
+})

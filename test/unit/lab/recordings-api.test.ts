@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { LabRequestError } from '../../../common/contract/lab-api.js'
+import { createLabClient } from '../../../common/contract/lab-client.js'
+import type { JobInfo } from '../../../common/contract/schemas.js'
+import { createLab } from '../../../main/lab/lab.js'
+import { fixturePath } from '../../support/fixtures.js'
+
+function connect() {
+  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-api-')), listPorts: async () => [] })
+  let sinkRef!: Parameters<Parameters<typeof createLabClient>[0]['connect']>[0]
+  const client = createLabClient({
+    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
+    connect: (sink) => {
+      sinkRef = sink
+      sink.state('open')
+    },
+  })
+  const session = lab.server.connect({ message: (m) => sinkRef.message(JSON.parse(JSON.stringify(m))), binary: () => true })
+  return { lab, client }
+}
+
+describe('recordings over LabApi', () => {
+  it('imports as a job with progress, then lists, tags, searches and removes', async () => {
+    const { client } = connect()
+    const updates: JobInfo[] = []
+    const finished = new Promise<JobInfo>((resolve) =>
+      client.on('jobs.update', (job) => {
+        updates.push(job)
+        if (job.state !== 'running') resolve(job)
+      }),
+    )
+    const { jobId } = await client.request('recordings.import', { paths: [fixturePath('events')], copy: false })
+    const job = await finished
+    expect(job).toMatchObject({ id: jobId, kind: 'recordings.import', state: 'done', progress: 1 })
+    expect(job.message).toMatch(/^Imported 4 recording\(s\); skipped 1 \(MANIFEST\.md: not an event file/)
+    expect(updates[0].state).toBe('running')
+
+    const all = await client.request('recordings.list', {})
+    expect(all.entries).toHaveLength(4)
+    expect(all.formats).toEqual(['aedat2', 'dat', 'evt2', 'nmnist'])
+    const ncars = all.entries.find((e) => e.path.endsWith('sample_ncars.dat'))!
+    const tagged = await client.request('recordings.update', { id: ncars.id, tags: ['cars', 'n-cars'], notes: 'from tonic' })
+    expect(tagged.tags).toEqual(['cars', 'n-cars'])
+    expect((await client.request('recordings.list', { text: 'cars tonic' })).entries.map((e) => e.id)).toEqual([ncars.id])
+    const thumb = await client.request('recordings.thumbnail', { id: ncars.id })
+    expect(Buffer.from(thumb.pngBase64!, 'base64').subarray(1, 4).toString()).toBe('PNG')
+    expect(await client.request('recordings.remove', { id: ncars.id })).toEqual({ removed: true })
+    expect((await client.request('recordings.list', {})).entries).toHaveLength(3)
+  })
+
+  it('refuses relative paths and unknown query fields, naming them', async () => {
+    const { client } = connect()
+    const err = await client.request('recordings.import', { paths: ['relative/file.aedat4'], copy: false }).catch((e: LabRequestError) => e)
+    expect(err).toBeInstanceOf(LabRequestError)
+    expect((err as LabRequestError).wire.issues).toEqual([{ path: 'params.paths.0', message: 'must be an absolute path' }])
+    const err2 = await client.request('recordings.list', { sortBy: 'path; DROP TABLE' as 'path' }).catch((e: LabRequestError) => e)
+    expect((err2 as LabRequestError).wire.issues?.[0].path).toBe('params.sortBy')
+    const err3 = await client.request('recordings.update', { id: 12345, notes: 'x' }).catch((e: LabRequestError) => e)
+    expect((err3 as LabRequestError).message).toMatch(/no recording with id 12345/)
+  })
+})

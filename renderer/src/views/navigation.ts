@@ -18,15 +18,7 @@ export const SECTIONS: readonly Section[] = [
       'The event rate, and a Record button with elapsed time, file size and events written.',
     ],
   },
-  {
-    id: 'recordings',
-    label: 'Recordings',
-    shortcut: '3',
-    emptyLines: [
-      'Your recording library: AEDAT, EVT 2/2.1/3, DAT and N-MNIST files, searchable and taggable, with thumbnails.',
-      'Playback with a scrubbable timeline, and conversion between formats with progress and cancel.',
-    ],
-  },
+  { id: 'recordings', label: 'Recordings', shortcut: '3' },
   {
     id: 'training',
     label: 'Training',

@@ -1,0 +1,314 @@
+import type { EventBatch } from '../../common/event-batch.js'
+import { SpikelabError } from '../../common/errors.js'
+import type { ByteLink } from '../serial/byte-link.js'
+import type { TransportState } from '../serial/transport.js'
+import type { EdvsCommand } from './commands.js'
+import { buildCommand } from './commands.js'
+import type { EdvsParserStats } from './event-parser.js'
+import { EdvsEventParser } from './event-parser.js'
+import type { EdvsFirmware } from './firmware.js'
+import { classifyBanner, defaultNumbering } from './firmware.js'
+import type { EdvsFormat } from './formats.js'
+import { formatsOf } from './formats.js'
+import { parseFormatTable } from './format-table.js'
+import type { EdvsOrientation } from './orientation.js'
+
+/** A link that can also report and declare losses (SerialTransport); a plain ByteLink works too. */
+export interface ManagedLink extends ByteLink {
+  onState?(listener: (state: TransportState, reason?: string) => void): () => void
+  setExpectData?(expect: boolean): void
+  markLost?(reason: string): void
+}
+
+export interface EdvsDriverOptions {
+  readonly link: ManagedLink
+  readonly onEvents: (batch: EventBatch) => void
+  /** `!E<n>` to use; default: the widest absolute timestamp the firmware lists (§3). */
+  readonly format?: number
+  readonly orientation?: Partial<EdvsOrientation>
+  readonly maxStepUs?: number
+  /** Text lines the device printed (echoes, replies, lines found in the binary stream). */
+  readonly onText?: (line: string) => void
+  /** The link was lost (the stream has a gap) and, later, the stream resumed after a reconnect. */
+  readonly onLoss?: (reason: string) => void
+  readonly onResume?: (info: EdvsDeviceInfo) => void
+  /** Pause between commands (§2: one command per write, ~10 ms apart). */
+  readonly commandGapMs?: number
+  /** Wait after `R` before reading the banner (libcaer waits 400 ms). */
+  readonly resetWaitMs?: number
+  /** How long to wait for a banner or reply to begin. */
+  readonly replyTimeoutMs?: number
+  /** A reply is complete after this much silence. */
+  readonly replyQuietMs?: number
+}
+
+export interface EdvsDeviceInfo {
+  readonly firmware: EdvsFirmware
+  readonly banner: string
+  readonly formats: readonly EdvsFormat[]
+  readonly format: EdvsFormat
+}
+
+export interface EdvsDriverStats extends EdvsParserStats {
+  losses: number
+  resumes: number
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
+
+/**
+ * Talks to one eDVS over a byte link: the start-up handshake (reset, banner, echo off, `??E`,
+ * format), streaming start/stop, whitelisted bias and LED commands, and recovery after the link is
+ * lost: when the transport reconnects it re-runs the handshake and resumes streaming with a fresh
+ * parser. Bytes go to a text-line collector while commands are exchanged and to the event parser
+ * while streaming (§5), so replies never reach the binary decoder.
+ */
+export class EdvsDriver {
+  private mode: 'text' | 'binary' = 'text'
+  private parser: EdvsEventParser | undefined
+  private info: EdvsDeviceInfo | undefined
+  private streaming = false
+  private closed = false
+  private recovering = false
+  private lineBuf = ''
+  private lines: string[] = []
+  private lastByteAt = 0
+  private readonly counters = { losses: 0, resumes: 0 }
+  private readonly finishedParserStats: EdvsParserStats = { events: 0, droppedBytes: 0, discardedEvents: 0, resyncs: 0, textLines: 0, wraps: 0 }
+  private readonly unsubscribe: (() => void)[] = []
+  private idleTimer: NodeJS.Timeout | undefined
+
+  constructor(private readonly options: EdvsDriverOptions) {
+    this.unsubscribe.push(options.link.onData((chunk) => this.receive(chunk)))
+    if (options.link.onState) {
+      this.unsubscribe.push(options.link.onState((state, reason) => this.linkState(state, reason)))
+    }
+  }
+
+  get device(): EdvsDeviceInfo | undefined {
+    return this.info
+  }
+
+  get isStreaming(): boolean {
+    return this.streaming
+  }
+
+  get stats(): EdvsDriverStats {
+    const p = this.parser?.stats
+    const sum = (k: keyof EdvsParserStats) => this.finishedParserStats[k] + (p ? p[k] : 0)
+    return {
+      events: sum('events'),
+      droppedBytes: sum('droppedBytes'),
+      discardedEvents: sum('discardedEvents'),
+      resyncs: sum('resyncs'),
+      textLines: sum('textLines'),
+      wraps: sum('wraps'),
+      ...this.counters,
+    }
+  }
+
+  /** Runs the start-up handshake (§3) and returns what the device is and which format is set. */
+  async connect(): Promise<EdvsDeviceInfo> {
+    this.enterTextMode()
+    await this.options.link.write(Uint8Array.of(0x0a)) // end any half-typed line
+    await this.collectReply(100)
+    this.lines = []
+    await this.writeLine('R\n')
+    await sleep(this.options.resetWaitMs ?? 400)
+    const banner = (await this.collectReply(this.options.replyTimeoutMs ?? 1000)).join('\n')
+    const firmware = classifyBanner(banner)
+    if (firmware === 'unknown' && banner.trim() === '') {
+      throw new SpikelabError('EDVS_NO_BANNER', 'the device did not answer the reset with a banner (wrong port, baud rate or flow control?)', { field: 'banner' })
+    }
+    const ctx = { firmware }
+    await this.send({ kind: 'echoOff' }, ctx)
+    await this.collectReply(this.options.replyQuietMs ?? 50)
+    await this.send({ kind: 'listFormats' }, ctx)
+    const table = (await this.collectReply(this.options.replyTimeoutMs ?? 1000)).join('\n')
+    let formats: EdvsFormat[]
+    try {
+      formats = parseFormatTable(table)
+    } catch {
+      formats = formatsOf(defaultNumbering(firmware)) // no usable ??E: fall back to the generation's table
+    }
+    const format = this.chooseFormat(formats)
+    await this.send({ kind: 'setFormat', format: format.command }, { firmware, formats: formats.map((f) => f.command) })
+    await this.collectReply(this.options.replyQuietMs ?? 50)
+    this.info = { firmware, banner, formats, format }
+    return this.info
+  }
+
+  /** `!ET0` (with the parser's clock reset in the same step, §6) then `E+`. */
+  async start(): Promise<void> {
+    const info = this.requireInfo()
+    await this.send({ kind: 'resetTimestamp' }, { firmware: info.firmware })
+    this.retireParser()
+    this.parser = new EdvsEventParser({
+      layout: info.format.layout,
+      orientation: this.options.orientation,
+      maxStepUs: this.options.maxStepUs,
+      onText: this.options.onText,
+    })
+    this.mode = 'binary'
+    this.streaming = true
+    await this.send({ kind: 'startEvents' }, { firmware: info.firmware })
+    this.options.link.setExpectData?.(true)
+    this.startIdleFlush()
+  }
+
+  /** `E-`, then delivers what is still in flight and returns to text mode. */
+  async stop(): Promise<void> {
+    const info = this.requireInfo()
+    this.streaming = false
+    this.options.link.setExpectData?.(false)
+    clearInterval(this.idleTimer)
+    await this.send({ kind: 'stopEvents' }, { firmware: info.firmware })
+    await this.waitQuiet(this.options.replyQuietMs ?? 50, 1000)
+    this.flushParser()
+    this.enterTextMode()
+  }
+
+  async setBias(index: number, value: number): Promise<void> {
+    await this.send({ kind: 'setBias', index, value }, { firmware: this.requireInfo().firmware })
+  }
+
+  async flushBiases(): Promise<void> {
+    await this.send({ kind: 'flushBiases' }, { firmware: this.requireInfo().firmware })
+  }
+
+  async setLed(mode: 'off' | 'on' | 'blink'): Promise<void> {
+    await this.send({ kind: 'led', mode }, { firmware: this.requireInfo().firmware })
+  }
+
+  /** Stops listening; the link itself belongs to the caller. */
+  close(): void {
+    this.closed = true
+    clearInterval(this.idleTimer)
+    this.flushParser()
+    for (const off of this.unsubscribe) off()
+  }
+
+  private chooseFormat(formats: readonly EdvsFormat[]): EdvsFormat {
+    if (this.options.format !== undefined) {
+      const wanted = formats.find((f) => f.command === this.options.format)
+      if (!wanted) {
+        throw new SpikelabError('EDVS_FORMAT_UNSUPPORTED', `the firmware does not offer !E${this.options.format} (offers ${formats.map((f) => `!E${f.command}`).join(', ')})`, { field: 'format' })
+      }
+      return wanted
+    }
+    const rank = (f: EdvsFormat) => (f.layout.kind === 'absolute' ? f.layout.timestampBytes * 10 : f.layout.kind === 'delta' ? 5 : 0)
+    return [...formats].sort((a, b) => rank(b) - rank(a))[0]
+  }
+
+  private async send(cmd: EdvsCommand, ctx: { firmware: EdvsFirmware; formats?: readonly number[] }): Promise<void> {
+    const line = buildCommand(cmd, ctx)
+    if (line !== undefined) await this.writeLine(line)
+  }
+
+  private async writeLine(line: string): Promise<void> {
+    await this.options.link.write(new TextEncoder().encode(line))
+    await sleep(this.options.commandGapMs ?? 10)
+  }
+
+  private receive(chunk: Uint8Array): void {
+    this.lastByteAt = Date.now()
+    if (this.mode === 'binary' && this.parser) {
+      const batch = this.parser.push(chunk)
+      if (batch.t.length > 0) this.options.onEvents(batch)
+      return
+    }
+    for (const byte of chunk) {
+      if (byte === 0x0a) {
+        const line = this.lineBuf.replace(/\r$/, '')
+        this.lineBuf = ''
+        if (line.length > 0) {
+          this.lines.push(line)
+          this.options.onText?.(line)
+        }
+      } else if (this.lineBuf.length < 1024) {
+        this.lineBuf += String.fromCharCode(byte)
+      }
+    }
+  }
+
+  /** Waits for a reply to start (up to `timeoutMs`) and end (quiet), and returns its lines. */
+  private async collectReply(timeoutMs: number): Promise<string[]> {
+    const quiet = this.options.replyQuietMs ?? 50
+    const startedAt = Date.now()
+    const before = this.lastByteAt
+    while (Date.now() - startedAt < timeoutMs && this.lastByteAt === before) await sleep(5)
+    await this.waitQuiet(quiet, timeoutMs)
+    const lines = this.lines
+    this.lines = []
+    return lines
+  }
+
+  private async waitQuiet(quietMs: number, maxMs: number): Promise<void> {
+    const startedAt = Date.now()
+    while (Date.now() - startedAt < maxMs && Date.now() - this.lastByteAt < quietMs) await sleep(5)
+  }
+
+  private enterTextMode(): void {
+    this.mode = 'text'
+    this.lineBuf = ''
+    this.lines = []
+  }
+
+  /** Held-back events are delivered when the stream pauses, so a quiet scene is not delayed. */
+  private startIdleFlush(): void {
+    clearInterval(this.idleTimer)
+    this.idleTimer = setInterval(() => {
+      if (this.mode !== 'binary' || !this.parser || Date.now() - this.lastByteAt <= 50) return
+      const batch = this.parser.flushHeld()
+      if (batch.t.length > 0) this.options.onEvents(batch)
+    }, 50)
+    this.idleTimer.unref()
+  }
+
+  private flushParser(): void {
+    if (!this.parser) return
+    const batch = this.parser.flush()
+    if (batch.t.length > 0) this.options.onEvents(batch)
+  }
+
+  private retireParser(): void {
+    if (!this.parser) return
+    const s = this.parser.stats
+    for (const k of Object.keys(s) as (keyof EdvsParserStats)[]) this.finishedParserStats[k] += s[k]
+    this.parser = undefined
+  }
+
+  private requireInfo(): EdvsDeviceInfo {
+    if (!this.info) throw new SpikelabError('EDVS_NOT_CONNECTED', 'run connect() before using the device')
+    return this.info
+  }
+
+  private linkState(state: TransportState, reason?: string): void {
+    if (this.closed) return
+    if (state === 'lost') {
+      clearInterval(this.idleTimer)
+      this.flushParser()
+      this.retireParser()
+      this.mode = 'text'
+      this.counters.losses++
+      this.options.onLoss?.(reason ?? 'link lost')
+    } else if (state === 'connected' && this.info && !this.recovering) {
+      void this.recover()
+    }
+  }
+
+  /** After a reconnect: handshake again and resume streaming if it was on (§10.4). */
+  private async recover(): Promise<void> {
+    this.recovering = true
+    try {
+      const info = await this.connect()
+      if (this.streaming) await this.start()
+      this.counters.resumes++
+      this.options.onResume?.(info)
+    } catch (err) {
+      this.options.link.markLost?.(`handshake after reconnect failed: ${err instanceof Error ? err.message : String(err)}`)
+    } finally {
+      this.recovering = false
+    }
+  }
+}

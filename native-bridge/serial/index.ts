@@ -1,0 +1,6 @@
+export type { ByteLink } from './byte-link.js'
+export { createMemoryLinkPair } from './byte-link.js'
+export type { PortLister, PortListing, PortMatch, SerialPortInfo } from './discovery.js'
+export { FTDI_VENDOR_ID, findPort, listSerialPorts, matchesPort, systemPortLister } from './discovery.js'
+export type { PortFactory, PortOpenOptions, SerialPortLike, SerialTransportOptions, TransportState, TransportStats } from './transport.js'
+export { SerialTransport } from './transport.js'

@@ -1,0 +1,8 @@
+export type { SimEdvsOptions, SimEdvsStats, SimFirmware } from './device.js'
+export { SimEdvsDevice } from './device.js'
+export type { SimFaults } from './faults.js'
+export { FaultInjector } from './faults.js'
+export type { SimEdvsOnPath } from './run-on-path.js'
+export { runSimEdvsOnPath } from './run-on-path.js'
+export type { SceneOptions } from './scenes.js'
+export { movingBar, rotatingDot, seededRandom } from './scenes.js'

@@ -131,6 +131,32 @@ export const RescanReport = z.object({
 
 const JobStarted = z.object({ jobId: z.string() })
 
+export const SensorStatus = z.object({
+  state: z.enum(['disconnected', 'connecting', 'streaming', 'lost']),
+  /** 'sim:edvs' or a serial port path. */
+  device: z.string().nullable(),
+  firmware: z.string().nullable(),
+  /** eDVS event format in use, e.g. "!E4". */
+  format: z.string().nullable(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  events: z.number(),
+  eventsPerSecond: z.number(),
+  /** Bytes the parser had to skip to stay in sync (garbage, dropped bytes). */
+  droppedBytes: z.number(),
+  /** Events not drawn because the display could not keep up (they are still recorded). */
+  decimatedForDisplay: z.number(),
+  losses: z.number().int(),
+  lastError: z.string().nullable(),
+})
+export type SensorStatus = z.infer<typeof SensorStatus>
+
+const DevicePath = z
+  .string()
+  .min(1)
+  .max(512)
+  .refine((d) => d === 'sim:edvs' || /^(?!.*\.\.)(\/dev\/[\w./-]+|COM\d+|\\\\\.\\COM\d+)$/.test(d), "must be 'sim:edvs' or a serial port path")
+
 /** Request/response methods: params are validated on entry to the main side, results before they leave. */
 export const requestSchemas = {
   'app.info': { params: Empty, result: AppInfo },
@@ -151,6 +177,22 @@ export const requestSchemas = {
   /** Starts an import job (files and folders, in place or copied into the lab folder). */
   'recordings.import': { params: z.object({ paths: z.array(AbsolutePath).min(1).max(1000), copy: z.boolean() }).strict(), result: JobStarted },
   'recordings.rescan': { params: Empty, result: RescanReport },
+  'sensor.connect': {
+    params: z
+      .object({
+        device: DevicePath,
+        baud: z.number().int().min(9600).max(12_000_000).optional(),
+        scene: z.enum(['moving-bar', 'rotating-dot']).optional(),
+        eventsPerSecond: z.number().int().min(1000).max(10_000_000).optional(),
+        rtscts: z.boolean().optional(),
+      })
+      .strict(),
+    result: SensorStatus,
+  },
+  'sensor.disconnect': { params: Empty, result: SensorStatus },
+  'sensor.status': { params: Empty, result: SensorStatus },
+  /** Opens a binary stream of the sensor's live events (coalesced at display rate, decimated if the client lags). */
+  'sensor.live': { params: Empty, result: z.object({ streamId: z.number().int() }) },
   'streams.close': { params: z.object({ streamId: z.number().int().nonnegative() }).strict(), result: z.object({ closed: z.boolean() }) },
 } as const
 
@@ -158,6 +200,7 @@ export const requestSchemas = {
 export const eventSchemas = {
   'jobs.update': JobInfo,
   'devices.changed': DeviceList,
+  'sensor.status': SensorStatus,
 } as const
 
 export type RequestName = keyof typeof requestSchemas

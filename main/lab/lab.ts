@@ -11,7 +11,9 @@ import { LabServer, type RequestHandlers } from './lab-server.js'
 import { packageInfo } from './package-info.js'
 import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
+import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
+import { encodeEventFrame } from '../../common/contract/binary-frames.js'
 
 export interface LabOptions {
   readonly shell: 'electron' | 'host'
@@ -26,6 +28,7 @@ export interface Lab {
   readonly jobs: JobRegistry
   readonly devices: DevicesService
   readonly recordings: RecordingLibrary
+  readonly sensor: SensorSession
   dispose(): Promise<void>
 }
 
@@ -42,6 +45,7 @@ export function createLab(options: LabOptions): Lab {
   // The server is created after the handlers, which need it only for broadcasts.
   let server: LabServer | null = null
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
+  const sensor = new SensorSession((status) => server?.broadcast('sensor.status', status))
 
   const handlers: RequestHandlers = {
     'app.info': async () => ({
@@ -88,6 +92,15 @@ export function createLab(options: LabOptions): Lab {
       return { jobId: job.id }
     },
     'recordings.rescan': async () => recordings.rescan(),
+    'sensor.connect': async (params) => sensor.connect(params),
+    'sensor.disconnect': async () => sensor.disconnect(),
+    'sensor.status': async () => sensor.current(),
+    'sensor.live': async (_params, session) => {
+      let removeViewer = () => {}
+      const stream = session.openStream(() => removeViewer())
+      removeViewer = sensor.hub.add({ send: (batch) => stream.send(encodeEventFrame(stream.streamId, batch)) })
+      return { streamId: stream.streamId }
+    },
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)
@@ -97,8 +110,11 @@ export function createLab(options: LabOptions): Lab {
     jobs,
     devices,
     recordings,
+    sensor,
     dispose: async () => {
       await jobs.cancelAll()
+      await sensor.disconnect()
+      sensor.hub.dispose()
       catalog.close()
     },
   }

@@ -1,0 +1,192 @@
+/**
+ * The connected DVS sensor: the built-in simulated eDVS (in process, speaking real eDVS bytes over
+ * an in-memory link) or an eDVS on a serial port. Events flow from the driver to the live hub (and,
+ * later, the recorder); status (state, rate, counts, losses) is pushed twice a second.
+ */
+import type { EventBatch } from '../../../common/event-batch.js'
+import { SpikelabError } from '../../../common/errors.js'
+import type { SensorStatus } from '../../../common/contract/schemas.js'
+import { EdvsDriver } from '../../../native-bridge/edvs/index.js'
+import { createMemoryLinkPair, SerialTransport } from '../../../native-bridge/serial/index.js'
+import { movingBar, rotatingDot, SimEdvsDevice } from '../../../native-bridge/sim-edvs/index.js'
+import { LiveHub } from './live-hub.js'
+
+export const SIMULATED_SENSOR_ID = 'sim:edvs'
+
+export interface SensorConnectOptions {
+  readonly device: string
+  readonly baud?: number
+  /** Simulated sensor only. */
+  readonly scene?: 'moving-bar' | 'rotating-dot'
+  readonly eventsPerSecond?: number
+  /** Hardware flow control (eDVS boards use it at 4 Mbaud; pseudo-terminals have no modem lines). */
+  readonly rtscts?: boolean
+}
+
+/** How long a first connection may take before the person is told it failed. */
+const OPEN_TIMEOUT_MS = 4000
+
+interface Connection {
+  driver: EdvsDriver
+  close(): Promise<void>
+}
+
+const RATE_WINDOW_MS = 1000
+
+export class SensorSession {
+  readonly hub = new LiveHub()
+  private connection: Connection | null = null
+  private status: SensorStatus = idleStatus()
+  private events = 0
+  private rateSamples: Array<{ at: number; events: number }> = []
+  private ticker: ReturnType<typeof setInterval> | null = null
+  private readonly eventListeners = new Set<(batch: EventBatch) => void>()
+
+  constructor(private readonly onStatus: (status: SensorStatus) => void) {}
+
+  current(): SensorStatus {
+    return this.status
+  }
+
+  /** Every event, in order, for the recorder (live viewers go through the hub instead). */
+  onEvents(listener: (batch: EventBatch) => void): () => void {
+    this.eventListeners.add(listener)
+    return () => this.eventListeners.delete(listener)
+  }
+
+  async connect(options: SensorConnectOptions): Promise<SensorStatus> {
+    await this.disconnect()
+    this.events = 0
+    this.rateSamples = []
+    this.update({ ...idleStatus(), state: 'connecting', device: options.device })
+    const onEvents = (batch: EventBatch) => {
+      this.events += batch.t.length
+      this.hub.publish(batch)
+      for (const l of this.eventListeners) l(batch)
+    }
+    const callbacks = {
+      onEvents,
+      onLoss: (reason: string) => this.update({ ...this.status, state: 'lost', lastError: reason, losses: this.status.losses + 1 }),
+      onResume: () => this.update({ ...this.status, state: 'streaming', lastError: null }),
+    }
+    try {
+      this.connection = options.device === SIMULATED_SENSOR_ID ? await connectSimulated(options, callbacks) : await connectSerial(options, callbacks)
+      const info = this.connection.driver.device
+      await this.connection.driver.start()
+      this.update({
+        ...this.status,
+        state: 'streaming',
+        firmware: info?.banner ?? null,
+        format: info ? `!E${info.format.command}` : null,
+        width: 128,
+        height: 128,
+      })
+      this.ticker = setInterval(() => this.tick(), 500)
+    } catch (err) {
+      await this.connection?.close().catch(() => undefined)
+      this.connection = null
+      const message = err instanceof Error ? err.message : String(err)
+      this.update({ ...idleStatus(), device: options.device, lastError: message })
+      throw new SpikelabError('sensor-connect-failed', `could not connect to ${options.device}: ${message}`, { field: 'device' })
+    }
+    return this.status
+  }
+
+  async disconnect(): Promise<SensorStatus> {
+    if (this.ticker) clearInterval(this.ticker)
+    this.ticker = null
+    const connection = this.connection
+    this.connection = null
+    if (connection) {
+      await connection.driver.stop().catch(() => undefined)
+      await connection.close()
+      this.update({ ...this.status, state: 'disconnected', eventsPerSecond: 0 })
+    }
+    return this.status
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    this.rateSamples.push({ at: now, events: this.events })
+    while (this.rateSamples.length > 2 && now - this.rateSamples[0].at > RATE_WINDOW_MS) this.rateSamples.shift()
+    const first = this.rateSamples[0]
+    const rate = now > first.at ? ((this.events - first.events) * 1000) / (now - first.at) : 0
+    const stats = this.connection?.driver.stats
+    const { decimated } = this.hub.counts()
+    this.update({
+      ...this.status,
+      events: this.events,
+      eventsPerSecond: rate,
+      droppedBytes: stats?.droppedBytes ?? 0,
+      decimatedForDisplay: decimated,
+    })
+  }
+
+  private update(next: SensorStatus): void {
+    this.status = next
+    this.onStatus(next)
+  }
+}
+
+function idleStatus(): SensorStatus {
+  return {
+    state: 'disconnected', device: null, firmware: null, format: null, width: null, height: null,
+    events: 0, eventsPerSecond: 0, droppedBytes: 0, decimatedForDisplay: 0, losses: 0, lastError: null,
+  }
+}
+
+type DriverCallbacks = Pick<ConstructorParameters<typeof EdvsDriver>[0], 'onEvents' | 'onLoss' | 'onResume'>
+
+async function connectSimulated(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
+  const [hostEnd, deviceEnd] = createMemoryLinkPair()
+  const sceneOptions = { eventsPerSecond: options.eventsPerSecond ?? 200_000 }
+  const source = options.scene === 'rotating-dot' ? rotatingDot(sceneOptions) : movingBar(sceneOptions)
+  const device = new SimEdvsDevice(deviceEnd, { source, realtime: true, baud: options.baud ?? 12_000_000, resetDelayMs: 20 })
+  const driver = new EdvsDriver({ link: hostEnd, ...callbacks, resetWaitMs: 60, commandGapMs: 2 })
+  await driver.connect()
+  return {
+    driver,
+    close: async () => {
+      driver.close()
+      await device.close()
+    },
+  }
+}
+
+async function connectSerial(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
+  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true })
+  // The transport keeps retrying until the device appears; a person pressing Connect wants an answer.
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let lastReason = ''
+  const offState = transport.onState((_state, reason) => {
+    if (reason) lastReason = reason
+  })
+  try {
+    await Promise.race([
+      transport.open(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(lastReason || `the port did not open within ${OPEN_TIMEOUT_MS / 1000} s`)), OPEN_TIMEOUT_MS)
+      }),
+    ])
+  } catch (err) {
+    await transport.close()
+    throw err
+  } finally {
+    clearTimeout(timer)
+    offState()
+  }
+  const driver = new EdvsDriver({ link: transport, ...callbacks })
+  try {
+    await driver.connect()
+  } catch (err) {
+    await transport.close()
+    throw err
+  }
+  return {
+    driver,
+    close: async () => {
+      driver.close()
+      await transport.close()
+    },
+  }
+}

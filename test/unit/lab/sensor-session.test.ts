@@ -1,0 +1,79 @@
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { DecodedFrame } from '../../../common/contract/binary-frames.js'
+import { LabRequestError } from '../../../common/contract/lab-api.js'
+import { createLabClient, type ClientTransport } from '../../../common/contract/lab-client.js'
+import type { SensorStatus } from '../../../common/contract/schemas.js'
+import { createLab } from '../../../main/lab/lab.js'
+
+function connect() {
+  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-sensor-')), listPorts: async () => [] })
+  let sink!: Parameters<ClientTransport['connect']>[0]
+  const session = lab.server.connect({
+    message: (m) => sink.message(JSON.parse(JSON.stringify(m))),
+    binary: (f) => {
+      sink.binary(f)
+      return true
+    },
+  })
+  const client = createLabClient({
+    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
+    connect: (s) => {
+      sink = s
+      s.state('open')
+    },
+  })
+  return { lab, client }
+}
+
+describe('the simulated sensor over LabApi', () => {
+  it('connects, streams live event batches as binary frames, reports its rate, and disconnects', async () => {
+    const { lab, client } = connect()
+    const statuses: SensorStatus[] = []
+    client.on('sensor.status', (s) => statuses.push(s))
+    const status = await client.request('sensor.connect', { device: 'sim:edvs', scene: 'rotating-dot', eventsPerSecond: 100_000 })
+    expect(status).toMatchObject({ state: 'streaming', device: 'sim:edvs', width: 128, height: 128 })
+    expect(status.format).toMatch(/^!E\d$/)
+
+    const frames: DecodedFrame[] = []
+    const { streamId } = await client.request('sensor.live', {})
+    client.onFrames(streamId, (f) => frames.push(f))
+    await new Promise((r) => setTimeout(r, 1500))
+    const events = frames.reduce((n, f) => n + (f.kind === 'events' ? f.batch.t.length : 0), 0)
+    expect(events).toBeGreaterThan(20_000) // 1.5 s at 100 k events/s, allowing start-up and a loaded machine
+    for (const f of frames) {
+      if (f.kind !== 'events') continue
+      for (let i = 0; i < f.batch.t.length; i++) {
+        expect(f.batch.x[i]).toBeLessThan(128)
+        expect(f.batch.y[i]).toBeLessThan(128)
+      }
+    }
+    const last = statuses.at(-1)!
+    expect(last.eventsPerSecond).toBeGreaterThan(30_000)
+    expect(last.eventsPerSecond).toBeLessThan(150_000)
+
+    expect(await client.request('streams.close', { streamId })).toEqual({ closed: true })
+    const after = frames.length
+    await new Promise((r) => setTimeout(r, 100))
+    expect(frames.length).toBe(after)
+    expect((await client.request('sensor.disconnect', {})).state).toBe('disconnected')
+    await lab.dispose()
+  })
+
+  it('refuses device names that are not the simulator or a serial path', async () => {
+    const { client } = connect()
+    for (const device of ['P', '/dev/../etc/passwd', 'E+; rm -rf /']) {
+      const err = await client.request('sensor.connect', { device }).catch((e: LabRequestError) => e)
+      expect((err as LabRequestError).wire.issues?.[0].path).toBe('params.device')
+    }
+  })
+
+  it('a serial port that does not exist fails with a clear error and leaves the sensor disconnected', async () => {
+    const { client } = connect()
+    const err = await client.request('sensor.connect', { device: '/dev/ttyUSB-spikelab-none' }).catch((e: LabRequestError) => e)
+    expect((err as LabRequestError).message).toMatch(/could not connect to \/dev\/ttyUSB-spikelab-none: cannot open .*No such file/)
+    expect((await client.request('sensor.status', {})).state).toBe('disconnected')
+  })
+})

@@ -8,16 +8,7 @@ export interface Section {
 
 export const SECTIONS: readonly Section[] = [
   { id: 'devices', label: 'Devices', shortcut: '1' },
-  {
-    id: 'live',
-    label: 'Live',
-    shortcut: '2',
-    emptyLines: [
-      'The live event frame of the connected sensor (ON/OFF colours, accumulation window and decay).',
-      'A scrolling spike raster of sensor rows or board neurons, zoomable in time.',
-      'The event rate, and a Record button with elapsed time, file size and events written.',
-    ],
-  },
+  { id: 'live', label: 'Live', shortcut: '2' },
   { id: 'recordings', label: 'Recordings', shortcut: '3' },
   {
     id: 'training',

@@ -3,6 +3,7 @@ import type { Command } from './command.js'
 import { importCommand } from './commands/import.js'
 import { infoCommand } from './commands/info.js'
 import { serveCommand } from './commands/serve.js'
+import { simCommand } from './commands/sim.js'
 import { versionCommand } from './commands/version.js'
 
-export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, importCommand, versionCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, importCommand, simCommand, versionCommand]

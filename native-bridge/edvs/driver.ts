@@ -300,6 +300,8 @@ export class EdvsDriver {
   /** After a reconnect: handshake again and resume streaming if it was on (§10.4). */
   private async recover(): Promise<void> {
     this.recovering = true
+    // The handshake has pauses (reset, replies); silence during it is not a lost link.
+    this.options.link.setExpectData?.(false)
     try {
       const info = await this.connect()
       if (this.streaming) await this.start()

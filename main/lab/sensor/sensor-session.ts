@@ -154,7 +154,8 @@ async function connectSimulated(options: SensorConnectOptions, callbacks: Driver
 }
 
 async function connectSerial(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
-  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true })
+  // A streaming eDVS sends continuously; a second of silence means it was unplugged or hung.
+  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true, heartbeatTimeoutMs: 1000 })
   // The transport keeps retrying until the device appears; a person pressing Connect wants an answer.
   let timer: ReturnType<typeof setTimeout> | undefined
   let lastReason = ''

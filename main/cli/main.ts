@@ -75,6 +75,11 @@ export const processIo: CommandIo = {
 
 /** Entry used by bin/spikelab.js. */
 export async function main(): Promise<void> {
+  // `spikelab stats FILE | head`: a closed pipe ends the output, not the program with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
   const code = await runCli(process.argv.slice(2), processIo)
   process.exitCode = code
 }

@@ -95,3 +95,52 @@ describe('spikelab info / import', () => {
     expect(r.err).toMatch(/skipped .*MANIFEST\.md: not an event file/)
   })
 })
+
+describe('spikelab synth / classify / stats', () => {
+  it('classifies the easy synthetic retina into its 4 true types at the merge-cost jump (synthetic-retina-benchmark.md §3, §6)', async () => {
+    const { mkdtempSync, readFileSync } = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spikelab-cli-synth-'))
+    const nwb = path.join(dir, 'easy.nwb')
+    const csv = path.join(dir, 'easy.csv')
+    // The easy setting: 4 types × 8 cells, j = 0.10, R = 100, seed 1 (§2.6 check values: 131,086 spikes).
+    const made = await cli('synth', 'retina', '--out', nwb, '--csv', csv, '--types', '4', '--cells', '8', '--jitter', '0.1', '--repeats', '100', '--seed', '1')
+    expect(made.code).toBe(0)
+    expect(made.out).toContain('32 cells (4 types), 100 repeats, 131,086 spikes')
+
+    const r = await cli('classify', nwb, '--json')
+    expect(r.code).toBe(0)
+    const result = JSON.parse(r.out) as { k: number; kJump: { k: number }; clusters: Array<{ label: string; cluster: number }> }
+    expect(result.kJump.k).toBe(4)
+    expect(result.k).toBe(4)
+    // ARI = 1: every cluster holds exactly one true type, and every type is one cluster.
+    const typesPerCluster = new Map<number, Set<string>>()
+    for (const c of result.clusters) typesPerCluster.set(c.cluster, (typesPerCluster.get(c.cluster) ?? new Set()).add(c.label))
+    expect(typesPerCluster.size).toBe(4)
+    for (const types of typesPerCluster.values()) expect(types.size).toBe(1)
+
+    const stats = await cli('stats', csv, '--csv', path.join(dir, 'stats.csv'))
+    expect(stats.code).toBe(0)
+    expect(stats.out).toContain('csv: 32 units, 100 trials, 131086 spikes')
+    const rows = readFileSync(path.join(dir, 'stats.csv'), 'utf8').trim().split('\n')
+    expect(rows).toHaveLength(33)
+    // §2.6: cell 0 fires 4,660 spikes over all 100 repeats.
+    expect(rows[1].split(',')[2]).toBe('4660')
+  })
+
+  it('classify refuses a file without repeated trials, and a missing file, with exit codes 2 and 1', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spikelab-cli-classify-'))
+    const one = path.join(dir, 'one-trial.csv')
+    writeFileSync(one, 'neuron,trial,time_s\n0,1,0.1\n1,1,0.2\n')
+    const a = await cli('classify', one)
+    expect(a.code).toBe(2)
+    expect(a.err).toMatch(/no repeated trials/)
+    const b = await cli('classify', path.join(dir, 'missing.nwb'))
+    expect(b.code).toBe(1)
+    expect(b.err).toMatch(/no such file/)
+  })
+})

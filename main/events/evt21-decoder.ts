@@ -1,0 +1,132 @@
+import type { EventBatch } from '../../common/event-batch.js'
+import { EventSink } from './event-sink.js'
+import { HeaderGate } from './header-gate.js'
+import { parseRawHeader, rawHeaderRules } from './prophesee-header.js'
+import { truncatedError } from './decode-errors.js'
+import { WordCarry } from './word-carry.js'
+import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
+import type { RawDecoderOptions } from './evt2-decoder.js'
+
+const TIME_HIGH_SPAN = 2 ** 28
+// OpenEB's EVT 2.1 decoder counts a loop only when TIME_HIGH drops by at least (2^28−1)·64 µs.
+const WRAP_MIN_DROP = 2 ** 28 - 1
+
+export type Evt21Order = 'legacy' | 'little'
+
+export interface Evt21DecoderOptions extends RawDecoderOptions {
+  /** Half-word order when the header does not state it (default: from system_ID, else legacy). */
+  order?: Evt21Order
+}
+
+/**
+ * Prophesee EVT 2.1 (event-formats.md §6): 64-bit vectorised words. `legacy` order stores the
+ * word as two LE u32 halves, high half first; `little` stores one LE u64 (mask in the low half).
+ */
+export class Evt21Decoder implements EventDecoder {
+  readonly info: EventStreamInfo
+  readonly counters = newCounters()
+  order: Evt21Order
+  private readonly gate: HeaderGate
+  private readonly carry = new WordCarry(8)
+  private readonly sink: EventSink
+  private readonly orderFromOptions: boolean
+  private hasBase = false
+  private timeHigh = 0
+  private loops = 0
+  private base = 0
+
+  constructor(options: Evt21DecoderOptions = {}) {
+    this.sink = new EventSink(8192, 32, options.reuseOutput)
+    this.gate = new HeaderGate(rawHeaderRules, options.header ?? true)
+    this.order = options.order ?? 'legacy'
+    this.orderFromOptions = options.order !== undefined
+    this.info = { format: 'evt21', headerLines: this.gate.lines, geometry: options.geometry, dataOffset: this.gate.dataOffset }
+  }
+
+  get headerDone(): boolean {
+    return this.gate.done
+  }
+
+  push(chunk: Uint8Array): EventBatch[] {
+    const data = this.gate.pass(chunk)
+    if (data === null) return []
+    if (this.info.dataOffset === undefined) this.headerRead()
+    this.decode(this.carry.join(data))
+    return this.sink.take()
+  }
+
+  end(): EventBatch[] {
+    const rest = this.gate.finish()
+    if (this.info.dataOffset === undefined) this.headerRead()
+    if (rest.length) this.decode(this.carry.join(rest))
+    if (this.carry.pending) throw truncatedError('EVT 2.1', (this.info.dataOffset ?? 0) + this.carry.consumed, 'a 64-bit word')
+    return this.sink.take()
+  }
+
+  private headerRead(): void {
+    this.info.dataOffset = this.gate.dataOffset
+    const facts = parseRawHeader(this.gate.lines)
+    this.info.geometry ??= facts.geometry
+    if (!this.orderFromOptions && facts.evt21Order) this.order = facts.evt21Order
+  }
+
+  private decode(bytes: Uint8Array): void {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)
+    const hiFirst = this.order === 'legacy'
+    const sink = this.sink
+    let { t, x, y, p } = sink
+    let n = sink.n
+    const limit = sink.limit
+    let base = this.base
+    let hasBase = this.hasBase
+    let dropped = 0
+    let skipped = 0
+    for (let i = 0, len = words.length; i < len; i += 2) {
+      const hi = hiFirst ? words[i] : words[i + 1]
+      const type = hi >>> 28
+      if (type <= 1) {
+        let mask = hiFirst ? words[i + 1] : words[i]
+        if (!hasBase) {
+          dropped++
+          continue
+        }
+        if (n > limit) {
+          sink.n = n
+          sink.rotate()
+          ;({ t, x, y, p } = sink)
+          n = 0
+        }
+        const te = base + ((hi >>> 22) & 63)
+        const xb = (hi >>> 11) & 2047
+        const ye = hi & 2047
+        while (mask !== 0) {
+          const low = mask & -mask
+          t[n] = te
+          x[n] = xb + 31 - Math.clz32(low)
+          y[n] = ye
+          p[n] = type
+          n++
+          mask ^= low
+        }
+      } else if (type === 8) {
+        const th = hi & 0x0fffffff
+        if (hasBase && th < this.timeHigh) {
+          if (this.timeHigh - th >= WRAP_MIN_DROP) {
+            this.loops++
+            this.counters.wraps++
+          } else this.counters.nonMonotonic++
+        }
+        this.timeHigh = th
+        hasBase = true
+        base = (this.loops * TIME_HIGH_SPAN + th) * 64
+      } else {
+        skipped++
+      }
+    }
+    sink.n = n
+    this.base = base
+    this.hasBase = hasBase
+    this.counters.droppedNoTimeBase += dropped
+    this.counters.skippedWords += skipped
+  }
+}

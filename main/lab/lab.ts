@@ -11,6 +11,7 @@ import { LabServer, type RequestHandlers } from './lab-server.js'
 import { packageInfo } from './package-info.js'
 import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
+import { AnalysisService } from './analysis/analysis-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
 import { encodeEventFrame } from '../../common/contract/binary-frames.js'
@@ -46,6 +47,7 @@ export function createLab(options: LabOptions): Lab {
   let server: LabServer | null = null
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
   const sensor = new SensorSession((status) => server?.broadcast('sensor.status', status))
+  const analysis = new AnalysisService(jobs)
 
   const handlers: RequestHandlers = {
     'app.info': async () => ({
@@ -101,6 +103,9 @@ export function createLab(options: LabOptions): Lab {
       removeViewer = sensor.hub.add({ send: (batch) => stream.send(encodeEventFrame(stream.streamId, batch)) })
       return { streamId: stream.streamId }
     },
+    'analysis.open': async ({ path: file }) => analysis.open(file),
+    'analysis.classify': async ({ path: file, ...options }) => ({ jobId: analysis.classify(file, options) }),
+    'analysis.result': async ({ jobId }) => analysis.result(jobId),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)

@@ -59,3 +59,4 @@ export { parseMatV5, readMatV5, matAt, matSpikeVectorToRecording, matRasterToRec
 export type { MatArray } from './mat-v5.js'
 export { spikeTimeTilingCoefficient } from './sttc.js'
 export { openSpikeFile, repeatDuration } from './open-spike-file.js'
+export { unitStatistics, type UnitStatistics } from './unit-statistics.js'

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { cv, cv2, fanoFactor, isi, lv, lvr, meanFiringRate, openSpikeFile, repeatDuration, unitTimes } from '../../spikes/index.js'
+import { openSpikeFile, repeatDuration, unitStatistics } from '../../spikes/index.js'
 import { EXIT_OK, type Command } from '../command.js'
 
 export const statsCommand: Command = {
@@ -20,28 +20,11 @@ export const statsCommand: Command = {
   async run({ values, positionals }, io) {
     const rec = await openSpikeFile(path.resolve(positionals[0]))
     for (const w of rec.warnings) io.err(`warning: ${w}`)
-    const trials = rec.trials?.length ?? 0
-    const span = repeatDuration(rec)
-    const rows = rec.units.map((unit, u) => {
-      const perTrial = trials > 0 ? rec.trials!.map((tr) => unitTimes(rec, u, tr.index)) : [unitTimes(rec, u)]
-      const intervals = Float64Array.from(perTrial.flatMap((times) => [...isi(times)]))
-      const spikes = perTrial.reduce((n, times) => n + times.length, 0)
-      return {
-        unit: unit.id,
-        label: unit.label ?? '',
-        spikes,
-        rateHz: perTrial.reduce((s, times) => s + meanFiringRate(times, { tStart: 0, tStop: span }), 0) / perTrial.length,
-        cv: cv(intervals),
-        cv2: cv2(intervals),
-        lv: lv(intervals),
-        lvr: lvr(intervals),
-        fano: trials > 1 ? fanoFactor(perTrial) : NaN,
-      }
-    })
+    const rows = unitStatistics(rec, repeatDuration(rec))
     const header = ['unit', 'label', 'spikes', 'rate_hz', 'cv', 'cv2', 'lv', 'lvr', 'fano']
     const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : 'nan')
-    const lines = rows.map((r) => [r.unit, r.label, String(r.spikes), fmt(r.rateHz), fmt(r.cv), fmt(r.cv2), fmt(r.lv), fmt(r.lvr), fmt(r.fano)])
-    io.out(`${rec.sourceFormat}: ${rec.units.length} units, ${trials} trials, ${rec.batch.t.length} spikes`)
+    const lines = rows.map((r) => [r.unit, r.label ?? '', String(r.spikes), fmt(r.rateHz), fmt(r.cv), fmt(r.cv2), fmt(r.lv), fmt(r.lvr), fmt(r.fano)])
+    io.out(`${rec.sourceFormat}: ${rec.units.length} units, ${rec.trials?.length ?? 0} trials, ${rec.batch.t.length} spikes`)
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
     io.out(header.map((h, i) => h.padEnd(widths[i])).join('  '))
     for (const l of lines) io.out(l.map((c, i) => c.padEnd(widths[i])).join('  '))

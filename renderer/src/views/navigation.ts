@@ -28,13 +28,5 @@ export const SECTIONS: readonly Section[] = [
       'Run the board on live or recorded events, see its output spikes and compare accuracy with the float model.',
     ],
   },
-  {
-    id: 'analysis',
-    label: 'Analysis',
-    shortcut: '6',
-    emptyLines: [
-      'Spike-train statistics of NWB, Phy/Kilosort and CSV recordings: rates, ISI, CV, PSTH, correlograms, distances.',
-      'Functional classification of neurons by the information they carry: dendrogram, information-vs-K, clusters.',
-    ],
-  },
+  { id: 'analysis', label: 'Analysis', shortcut: '6' },
 ]

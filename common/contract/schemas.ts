@@ -148,14 +148,17 @@ export const SensorStatus = z.object({
   decimatedForDisplay: z.number(),
   losses: z.number().int(),
   lastError: z.string().nullable(),
+  /** The recording in progress (AEDAT 4, crash-safe), or null. */
+  recording: z.object({ path: z.string(), events: z.number(), bytes: z.number(), elapsedS: z.number() }).nullable(),
 })
 export type SensorStatus = z.infer<typeof SensorStatus>
 
+/** The simulator, or a serial port: any absolute path without "..", since ports are often symlinks (/dev/serial/by-id, socat links). */
 const DevicePath = z
   .string()
   .min(1)
   .max(512)
-  .refine((d) => d === 'sim:edvs' || /^(?!.*\.\.)(\/dev\/[\w./-]+|COM\d+|\\\\\.\\COM\d+)$/.test(d), "must be 'sim:edvs' or a serial port path")
+  .refine((d) => d === 'sim:edvs' || /^(?!.*\.\.)(\/[\w./-]+|COM\d+|\\\\\.\\COM\d+)$/.test(d), "must be 'sim:edvs' or a serial port path")
 
 const nullableNumber = z.number().nullable()
 
@@ -244,6 +247,10 @@ export const requestSchemas = {
   },
   'sensor.disconnect': { params: Empty, result: SensorStatus },
   'sensor.status': { params: Empty, result: SensorStatus },
+  /** Starts recording every event of the connected sensor to a new AEDAT 4 file in the lab folder. */
+  'sensor.recordStart': { params: Empty, result: SensorStatus },
+  /** Stops recording; the file is closed, indexed, and added to the library. */
+  'sensor.recordStop': { params: Empty, result: z.object({ status: SensorStatus, recording: RecordingEntry }) },
   /** Opens a binary stream of the sensor's live events (coalesced at display rate, decimated if the client lags). */
   'sensor.live': { params: Empty, result: z.object({ streamId: z.number().int() }) },
   'analysis.open': { params: z.object({ path: AbsolutePath }).strict(), result: SpikeFileSummary },

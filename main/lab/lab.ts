@@ -2,6 +2,7 @@
  * The lab: every service behind LabApi, wired once and served by either shell.
  */
 import { mkdirSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { SpikelabError } from '../../common/errors.js'
@@ -97,6 +98,16 @@ export function createLab(options: LabOptions): Lab {
     'sensor.connect': async (params) => sensor.connect(params),
     'sensor.disconnect': async () => sensor.disconnect(),
     'sensor.status': async () => sensor.current(),
+    'sensor.recordStart': async () => {
+      await mkdir(recordings.recordingsFolder, { recursive: true })
+      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)
+      return sensor.startRecording(path.join(recordings.recordingsFolder, `rec-${stamp}.aedat4`))
+    },
+    'sensor.recordStop': async () => {
+      const { path: file } = sensor.stopRecording()
+      const recording = await recordings.importFile(file)
+      return { status: sensor.current(), recording }
+    },
     'sensor.live': async (_params, session) => {
       let removeViewer = () => {}
       const stream = session.openStream(() => removeViewer())

@@ -3,12 +3,14 @@
  * an in-memory link) or an eDVS on a serial port. Events flow from the driver to the live hub (and,
  * later, the recorder); status (state, rate, counts, losses) is pushed twice a second.
  */
+import { statSync } from 'node:fs'
 import type { EventBatch } from '../../../common/event-batch.js'
 import { SpikelabError } from '../../../common/errors.js'
 import type { SensorStatus } from '../../../common/contract/schemas.js'
 import { EdvsDriver } from '../../../native-bridge/edvs/index.js'
 import { createMemoryLinkPair, SerialTransport } from '../../../native-bridge/serial/index.js'
 import { movingBar, rotatingDot, SimEdvsDevice } from '../../../native-bridge/sim-edvs/index.js'
+import { Aedat4Recorder } from '../../events/index.js'
 import { LiveHub } from './live-hub.js'
 
 export const SIMULATED_SENSOR_ID = 'sim:edvs'
@@ -41,6 +43,7 @@ export class SensorSession {
   private rateSamples: Array<{ at: number; events: number }> = []
   private ticker: ReturnType<typeof setInterval> | null = null
   private readonly eventListeners = new Set<(batch: EventBatch) => void>()
+  private recorder: { recorder: Aedat4Recorder; startedAt: number } | null = null
 
   constructor(private readonly onStatus: (status: SensorStatus) => void) {}
 
@@ -61,6 +64,7 @@ export class SensorSession {
     this.update({ ...idleStatus(), state: 'connecting', device: options.device })
     const onEvents = (batch: EventBatch) => {
       this.events += batch.t.length
+      this.recorder?.recorder.append(batch)
       this.hub.publish(batch)
       for (const l of this.eventListeners) l(batch)
     }
@@ -92,7 +96,34 @@ export class SensorSession {
     return this.status
   }
 
+  /** Starts writing every event to `path` (AEDAT 4, flushed at least every 50 ms). */
+  async startRecording(path: string): Promise<SensorStatus> {
+    if (this.status.state !== 'streaming') throw new SpikelabError('sensor-not-streaming', 'connect a sensor before recording')
+    if (this.recorder) throw new SpikelabError('already-recording', `already recording to ${this.recorder.recorder.path}`)
+    const recorder = await Aedat4Recorder.open(path, { geometry: { width: this.status.width ?? 128, height: this.status.height ?? 128 }, compression: 'lz4' })
+    this.recorder = { recorder, startedAt: Date.now() }
+    this.update({ ...this.status, recording: this.recordingStatus() })
+    return this.status
+  }
+
+  /** Closes the recording (writes its FileDataTable) and returns its path and event count. */
+  stopRecording(): { path: string; events: number } {
+    const current = this.recorder
+    if (!current) throw new SpikelabError('not-recording', 'no recording is in progress')
+    this.recorder = null
+    current.recorder.close()
+    this.update({ ...this.status, recording: null })
+    return { path: current.recorder.path, events: current.recorder.eventsWritten }
+  }
+
+  private recordingStatus(): SensorStatus['recording'] {
+    if (!this.recorder) return null
+    const { recorder, startedAt } = this.recorder
+    return { path: recorder.path, events: recorder.eventsWritten, bytes: statSync(recorder.path, { throwIfNoEntry: false })?.size ?? 0, elapsedS: (Date.now() - startedAt) / 1000 }
+  }
+
   async disconnect(): Promise<SensorStatus> {
+    if (this.recorder) this.stopRecording()
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
     const connection = this.connection
@@ -119,6 +150,7 @@ export class SensorSession {
       eventsPerSecond: rate,
       droppedBytes: stats?.droppedBytes ?? 0,
       decimatedForDisplay: decimated,
+      recording: this.recordingStatus(),
     })
   }
 
@@ -131,7 +163,7 @@ export class SensorSession {
 function idleStatus(): SensorStatus {
   return {
     state: 'disconnected', device: null, firmware: null, format: null, width: null, height: null,
-    events: 0, eventsPerSecond: 0, droppedBytes: 0, decimatedForDisplay: 0, losses: 0, lastError: null,
+    events: 0, eventsPerSecond: 0, droppedBytes: 0, decimatedForDisplay: 0, losses: 0, lastError: null, recording: null,
   }
 }
 

@@ -3,7 +3,13 @@ import { reactive } from 'vue'
 import type { SensorStatus } from '../../../common/contract/schemas'
 import { lab } from './lab'
 
-export const sensor = reactive({ status: null as SensorStatus | null, busy: false, error: null as string | null })
+export const sensor = reactive({
+  status: null as SensorStatus | null,
+  busy: false,
+  error: null as string | null,
+  /** What the last finished recording became in the library. */
+  lastSaved: null as { path: string; events: number } | null,
+})
 
 lab.on('sensor.status', (s) => (sensor.status = s))
 lab.onConnection((state) => {
@@ -11,7 +17,7 @@ lab.onConnection((state) => {
 })
 if (lab.connection() === 'open') void lab.request('sensor.status', {}).then((s) => (sensor.status = s))
 
-export async function connectSensor(device: string, options: { scene?: 'moving-bar' | 'rotating-dot'; eventsPerSecond?: number } = {}): Promise<void> {
+export async function connectSensor(device: string, options: { scene?: 'moving-bar' | 'rotating-dot'; eventsPerSecond?: number; rtscts?: boolean } = {}): Promise<void> {
   sensor.busy = true
   sensor.error = null
   try {
@@ -27,6 +33,25 @@ export async function disconnectSensor(): Promise<void> {
   sensor.busy = true
   try {
     sensor.status = await lab.request('sensor.disconnect', {})
+  } finally {
+    sensor.busy = false
+  }
+}
+
+export async function toggleRecording(): Promise<void> {
+  if (sensor.busy || !sensor.status || sensor.status.state === 'disconnected') return
+  sensor.busy = true
+  sensor.error = null
+  try {
+    if (sensor.status.recording) {
+      const { status, recording } = await lab.request('sensor.recordStop', {})
+      sensor.status = status
+      sensor.lastSaved = { path: recording.path, events: recording.eventCount }
+    } else {
+      sensor.status = await lab.request('sensor.recordStart', {})
+    }
+  } catch (err) {
+    sensor.error = err instanceof Error ? err.message : String(err)
   } finally {
     sensor.busy = false
   }

@@ -77,3 +77,27 @@ describe('the simulated sensor over LabApi', () => {
     expect((await client.request('sensor.status', {})).state).toBe('disconnected')
   })
 })
+
+describe('recording the simulated sensor', () => {
+  it('records every event the sensor delivered into an AEDAT 4 file that enters the library with that count', async () => {
+    const { lab, client } = connect()
+    await client.request('sensor.connect', { device: 'sim:edvs', eventsPerSecond: 100_000 })
+    // Counts what the sensor delivered while a recording was open (the session says so synchronously).
+    let sent = 0
+    lab.sensor.onEvents((b) => {
+      if (lab.sensor.current().recording) sent += b.t.length
+    })
+    const started = await client.request('sensor.recordStart', {})
+    expect(started.recording?.path).toMatch(/recordings\/rec-\d{8}-\d{6}\.aedat4$/)
+    await new Promise((r) => setTimeout(r, 1000))
+    const { recording, status } = await client.request('sensor.recordStop', {})
+    expect(status.recording).toBeNull()
+    expect(recording.format).toBe('aedat4')
+    expect(recording.eventCount).toBeGreaterThan(20_000)
+    // Every event delivered while recording is in the file, no more, no less.
+    expect(recording.eventCount).toBe(sent)
+    expect((await client.request('recordings.list', {})).entries.map((e) => e.id)).toContain(recording.id)
+    await expect(client.request('sensor.recordStop', {})).rejects.toThrow(/no recording is in progress/)
+    await lab.dispose()
+  })
+})

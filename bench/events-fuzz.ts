@@ -5,7 +5,7 @@
 // Prints one line per decoder: inputs, typed errors, slowest input, throughput.
 import { SpikelabError } from '../common/errors.js'
 import { createDecoder } from '../main/events/detect.js'
-import { loadZstdCompressor } from '../main/events/payload-codec.js'
+import { loadZstd } from '../main/events/payload-codec.js'
 import type { EventFormat } from '../main/events/types.js'
 import { fuzzSeed } from '../test/unit/events/fuzz-seeds.js'
 import { mutate, Rng } from '../test/unit/events/mutate.js'
@@ -25,7 +25,7 @@ const TARGETS: { label: string; format: EventFormat; compression?: 'lz4' | 'zstd
   { label: 'aedat4-zstd', format: 'aedat4', compression: 'zstd' },
 ]
 
-await loadZstdCompressor()
+await loadZstd()
 let failures = 0
 for (const target of TARGETS) {
   if (ONLY && !ONLY.includes(target.label)) continue

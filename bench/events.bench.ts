@@ -8,7 +8,7 @@ import path from 'node:path'
 import type { EventBatch } from '../common/event-batch.js'
 import { createDecoder } from '../main/events/detect.js'
 import { createEncoder, type EncoderOptions } from '../main/events/encoders.js'
-import { loadZstdCompressor } from '../main/events/payload-codec.js'
+import { loadZstd } from '../main/events/payload-codec.js'
 import { openEventFile } from '../main/events/open-event-file.js'
 import type { EventFormat } from '../main/events/types.js'
 
@@ -83,7 +83,7 @@ const mevs = (events: number, seconds: number): string => (events / seconds / 1e
 async function main(): Promise<void> {
   // wall-clock figures are only meaningful on an idle machine; say how busy it was
   console.log(`load average at start: ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores`)
-  await loadZstdCompressor()
+  await loadZstd()
   const geometry = { width: 640, height: 480 }
   const targets: { label: string; format: EventFormat; options: EncoderOptions; n?: number; small?: boolean }[] = [
     { label: 'evt2', format: 'evt2', options: { geometry } },

@@ -7,7 +7,7 @@ import type { EventEncoder } from './types.js'
 
 export interface Aedat4EncoderOptions {
   geometry: SensorGeometry
-  /** Payload compression (ZSTD needs `loadZstdCompressor()` first). Default none. */
+  /** Payload compression (ZSTD needs `loadZstd()` first). Default none. */
   compression?: CompressionName
   streamId?: number
   /** Events per packet at most (default 65 536). */

@@ -4,7 +4,7 @@ import { AEDAT4_MAGIC, parseIoHeader, type Aedat4IoHeader } from './aedat4-info.
 import { parseDataTable, type FileDataEntry } from './aedat4-tables.js'
 import { corruptError } from './decode-errors.js'
 import { FlatBufferReader } from './flatbuffer-reader.js'
-import { decompressPayload, isCompressedFrame } from './payload-codec.js'
+import { decompressPayload, isCompressedFrame, loadZstd } from './payload-codec.js'
 
 /** The IOHeader of an AEDAT 4 file plus where things are in the file. */
 export interface Aedat4FileStart {
@@ -48,6 +48,7 @@ export async function readAedat4DataTable(file: string): Promise<FileDataEntry[]
     if (size - pos > 256 << 20) throw new SpikelabError('EVENTS_CORRUPT', 'FileDataTable region larger than 256 MiB', { file, byteOffset: pos })
     const region = new Uint8Array(size - pos)
     await fh.read(region, 0, region.length, pos)
+    if (isCompressedFrameKind(region) === 'zstd') await loadZstd()
     const data = isCompressedFrame(region) ? decompressPayload(isCompressedFrameKind(region), region, pos, 256 << 20) : region
     const entries = parseDataTable(data, pos)
     if (entries.length === 0) return entries

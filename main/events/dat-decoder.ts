@@ -111,14 +111,15 @@ export class DatDecoder implements EventDecoder {
     const limit = sink.limit
     let prev = this.prevRaw
     let epoch = this.epoch
-    for (let i = 0; i < count; i++) {
+    const size = this.eventSize
+    // word index of the current record when sizes are whole words, else its byte offset
+    for (let i = 0, w = 0, o = 0; i < count; i++, w += stride, o += size) {
       let ts: number
       let data: number
       if (words) {
-        ts = words[i * stride]
-        data = words[i * stride + 1]
+        ts = words[w]
+        data = words[w + 1]
       } else {
-        const o = i * this.eventSize
         ts = (bytes[o] | (bytes[o + 1] << 8) | (bytes[o + 2] << 16) | (bytes[o + 3] << 24)) >>> 0
         data = (bytes[o + 4] | (bytes[o + 5] << 8) | (bytes[o + 6] << 16) | (bytes[o + 7] << 24)) >>> 0
       }

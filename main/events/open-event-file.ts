@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { EventBatch, SensorGeometry } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { createDecoder, detectEventFormat, type DecoderOptions } from './detect.js'
+import { loadZstd } from './payload-codec.js'
 import type { EventDecoder, EventFormat, EventStreamInfo } from './types.js'
 
 export interface OpenEventFileOptions extends DecoderOptions {
@@ -52,6 +53,8 @@ export async function openEventFile(file: string, options: OpenEventFileOptions 
       throw new SpikelabError('UNKNOWN_FORMAT', 'cannot tell the event format from the content or the file name', { file, byteOffset: 0 })
     }
     format = detected
+    // ZSTD payloads are only known packet by packet, so have the codec ready for any AEDAT 4
+    if (format === 'aedat4') await loadZstd()
     decoder = createDecoder(format, options)
     // read until the header is complete so geometry is known before the first batch
     let chunk = head.subarray(0, headLength)

@@ -1,4 +1,3 @@
-import { decompress as zstdDecompress } from 'fzstd'
 import { compress as lz4Compress } from 'lz4js'
 import { isLz4Frame, lz4DecompressFrame, Lz4FormatError } from './lz4-frame.js'
 import { corruptError } from './decode-errors.js'
@@ -20,21 +19,28 @@ export function isZstdFrame(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0x28 && b[1] === 0xb5 && b[2] === 0x2f && b[3] === 0xfd
 }
 
-/** Frame_Content_Size of a ZSTD frame when the header states it (RFC 8878 §3.1.1.1). */
-function zstdContentSize(b: Uint8Array): number | undefined {
-  if (b.length < 5) return undefined
+/**
+ * Frame_Content_Size of a ZSTD frame (RFC 8878 §3.1.1.1): a number, undefined when the header
+ * omits it, or null when the header is malformed (reserved bit set, too short).
+ */
+function zstdContentSize(b: Uint8Array): number | undefined | null {
+  if (b.length < 6) return null
   const fhd = b[4]
+  if (fhd & 0x08) return null
   const fcsFlag = fhd >> 6
   const single = (fhd >> 5) & 1
   const dictBytes = [0, 1, 2, 4][fhd & 3]
   const fcsBytes = [single ? 1 : 0, 2, 4, 8][fcsFlag]
-  if (fcsBytes === 0) return undefined
   let at = 5 + (single ? 0 : 1) + dictBytes
-  if (at + fcsBytes > b.length) return undefined
+  if (at + fcsBytes > b.length) return null
+  if (fcsBytes === 0) return undefined
   let v = 0
   for (let i = 0; i < fcsBytes; i++) v += b[at++] * 2 ** (8 * i)
   return fcsBytes === 2 ? v + 256 : v
 }
+
+/** Output room for a ZSTD frame that does not state its size (DV's packets are far smaller). */
+const ZSTD_UNKNOWN_SIZE_ROOM = 16 << 20
 
 /** Decompresses one AEDAT 4 payload; `at` is its absolute offset for error messages. */
 export function decompressPayload(codec: CompressionName, payload: Uint8Array, at: number, maxOutput: number): Uint8Array {
@@ -42,13 +48,15 @@ export function decompressPayload(codec: CompressionName, payload: Uint8Array, a
   try {
     if (codec === 'lz4') return lz4DecompressFrame(payload, maxOutput)
     if (!isZstdFrame(payload)) throw corruptError('AEDAT 4.0', at, 'payload', 'payload is not a ZSTD frame')
+    if (!zstdWasm) throw new SpikelabError('ZSTD_NOT_LOADED', 'call loadZstd() before decoding ZSTD-compressed AEDAT 4', { byteOffset: at })
     const size = zstdContentSize(payload)
-    // the ZSTD reader allocates the declared size up front: refuse sizes no event packet reaches
+    if (size === null) throw corruptError('AEDAT 4.0', at, 'payload', 'malformed ZSTD frame header')
+    // the reference decoder (WebAssembly) allocates the declared size: refuse sizes no packet reaches
     if (size !== undefined && (size > maxOutput || size > Math.max(1 << 20, payload.length * 4096))) {
-      throw corruptError('AEDAT 4.0', at, 'payload', `ZSTD content size ${size} exceeds the ${maxOutput}-byte limit`)
+      throw corruptError('AEDAT 4.0', at, 'payload', `ZSTD content size ${size} exceeds the limit`)
     }
-    const out = zstdDecompress(payload)
-    if (out.length > maxOutput) throw corruptError('AEDAT 4.0', at, 'payload', `ZSTD output exceeds the ${maxOutput}-byte limit`)
+    const out = zstdWasm.decompress(payload, { defaultHeapSize: Math.min(maxOutput, ZSTD_UNKNOWN_SIZE_ROOM) })
+    if (size !== undefined && out.length !== size) throw corruptError('AEDAT 4.0', at, 'payload', `ZSTD frame decoded to ${out.length} bytes, not ${size}`)
     return out
   } catch (err) {
     if (err instanceof SpikelabError) throw err
@@ -59,8 +67,12 @@ export function decompressPayload(codec: CompressionName, payload: Uint8Array, a
 
 let zstdWasm: typeof ZstdWasm | undefined
 
-/** Loads the ZSTD compressor (WebAssembly); needed once before writing ZSTD files. */
-export async function loadZstdCompressor(): Promise<void> {
+/**
+ * Loads the ZSTD codec (the reference library as WebAssembly); needed once before reading or
+ * writing ZSTD-compressed AEDAT 4. (A pure-JS decoder was rejected: it loops forever on some
+ * corrupt frames.)
+ */
+export async function loadZstd(): Promise<void> {
   if (zstdWasm) return
   const mod = await import('@bokuweb/zstd-wasm')
   await mod.init()
@@ -70,7 +82,7 @@ export async function loadZstdCompressor(): Promise<void> {
 export function compressPayload(codec: CompressionName, data: Uint8Array): Uint8Array {
   if (codec === 'none') return data
   if (codec === 'lz4') return lz4Compress(data)
-  if (!zstdWasm) throw new SpikelabError('ZSTD_NOT_LOADED', 'call loadZstdCompressor() before writing ZSTD-compressed AEDAT 4')
+  if (!zstdWasm) throw new SpikelabError('ZSTD_NOT_LOADED', 'call loadZstd() before writing ZSTD-compressed AEDAT 4')
   return zstdWasm.compress(data, 3)
 }
 

@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
 import { EventBatchBuilder, type EventBatch, type SensorGeometry } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { Aedat4Encoder } from './aedat4-encoder.js'
-import { loadZstdCompressor, type CompressionName } from './payload-codec.js'
+import { loadZstd, type CompressionName } from './payload-codec.js'
 
 export interface RecorderOptions {
   geometry: SensorGeometry
@@ -42,7 +42,7 @@ export class Aedat4Recorder {
   }
 
   static async open(path: string, options: RecorderOptions): Promise<Aedat4Recorder> {
-    if (options.compression === 'zstd') await loadZstdCompressor()
+    if (options.compression === 'zstd') await loadZstd()
     return new Aedat4Recorder(path, options)
   }
 

@@ -4,7 +4,7 @@ import { SpikelabError } from '../../common/errors.js'
 import { Aedat4Decoder } from './aedat4-decoder.js'
 import { readAedat4DataTable, readAedat4Start } from './aedat4-file.js'
 import { buildDataTable } from './aedat4-tables.js'
-import { compressPayload, loadZstdCompressor } from './payload-codec.js'
+import { compressPayload, loadZstd } from './payload-codec.js'
 
 export interface RepairResult {
   /** False when the file already had a readable FileDataTable. */
@@ -28,6 +28,7 @@ export async function repairAedat4(file: string): Promise<RepairResult> {
     if (start.tablePositionOffset < 0) {
       throw new SpikelabError('REPAIR_UNSUPPORTED', 'the IOHeader has no dataTablePosition field to update; convert the file instead', { file })
     }
+    if (start.header.compression === 'zstd') await loadZstd()
     const decoder = new Aedat4Decoder({ tolerateTruncation: true })
     decoder.keepPackets = true
     // a broken table position is treated as absent: every byte after the header is packets
@@ -51,7 +52,6 @@ export async function repairAedat4(file: string): Promise<RepairResult> {
       tsEnd: p.tsEnd,
     }))
     const codec = start.header.compression
-    if (codec === 'zstd') await loadZstdCompressor()
     const table = compressPayload(codec, buildDataTable(entries))
     await fh.truncate(dataEnd)
     await fh.write(table, 0, table.length, dataEnd)

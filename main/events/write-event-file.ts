@@ -1,7 +1,7 @@
 import { open } from 'node:fs/promises'
 import type { EventBatch } from '../../common/event-batch.js'
 import { createEncoder, type EncoderOptions } from './encoders.js'
-import { loadZstdCompressor } from './payload-codec.js'
+import { loadZstd } from './payload-codec.js'
 import type { EventFormat } from './types.js'
 
 /**
@@ -14,7 +14,7 @@ export async function writeEventFile(
   batches: AsyncIterable<EventBatch> | Iterable<EventBatch>,
   options: EncoderOptions,
 ): Promise<number> {
-  if (format === 'aedat4' && options.compression === 'zstd') await loadZstdCompressor()
+  if (format === 'aedat4' && options.compression === 'zstd') await loadZstd()
   const encoder = createEncoder(format, options)
   const fh = await open(file, 'w')
   let events = 0

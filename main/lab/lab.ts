@@ -13,6 +13,7 @@ import { packageInfo } from './package-info.js'
 import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
 import { AnalysisService } from './analysis/analysis-service.js'
+import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
 import { encodeEventFrame } from '../../common/contract/binary-frames.js'
@@ -49,6 +50,13 @@ export function createLab(options: LabOptions): Lab {
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
   const sensor = new SensorSession((status) => server?.broadcast('sensor.status', status))
   const analysis = new AnalysisService(jobs)
+  let computeBackend: string | null = null
+  const training = new TrainingService(
+    options.labFolder,
+    jobs,
+    (run) => server?.broadcast('training.update', run),
+    (backend) => (computeBackend = backend),
+  )
 
   const handlers: RequestHandlers = {
     'app.info': async () => ({
@@ -58,7 +66,7 @@ export function createLab(options: LabOptions): Lab {
       node: process.versions.node,
       platform: `${process.platform}-${process.arch}`,
       labFolder: options.labFolder,
-      computeBackend: null,
+      computeBackend,
     }),
     'app.metrics': async () => {
       const mem = process.memoryUsage()
@@ -117,6 +125,8 @@ export function createLab(options: LabOptions): Lab {
     'analysis.open': async ({ path: file }) => analysis.open(file),
     'analysis.classify': async ({ path: file, ...options }) => ({ jobId: analysis.classify(file, options) }),
     'analysis.result': async ({ jobId }) => analysis.result(jobId),
+    'training.start': async (config) => training.start(config),
+    'training.runs': async () => training.list(),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)

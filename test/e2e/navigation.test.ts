@@ -47,7 +47,7 @@ describe('the real renderer in Chromium against spikelab serve', () => {
   })
 
   it('clicks through every section; each empty section says what will appear there', async () => {
-    for (const id of ['training', 'deploy']) {
+    for (const id of ['deploy']) {
       await page.locator(`[data-nav="${id}"]`).click()
       const view = page.getByTestId(`${id}-view`)
       await expect.poll(() => view.isVisible()).toBe(true)

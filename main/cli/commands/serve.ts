@@ -48,6 +48,8 @@ export const serveCommand: Command = {
     })
     await lab.dispose()
     await host.close()
+    // Worker threads or native handles of finished work must not keep a stopped host alive.
+    setTimeout(() => process.exit(0), 200).unref()
     return EXIT_OK
   },
 }

@@ -29,4 +29,7 @@ lab.on('jobs.update', (job) => {
   if (i >= 0) status.jobs[i] = job
   else status.jobs.push(job)
 })
+lab.on('training.update', (run) => {
+  if (run.backend && status.info) status.info = { ...status.info, computeBackend: run.backend }
+})
 if (status.connection === 'open') void refreshInfo()

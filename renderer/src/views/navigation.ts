@@ -10,15 +10,7 @@ export const SECTIONS: readonly Section[] = [
   { id: 'devices', label: 'Devices', shortcut: '1' },
   { id: 'live', label: 'Live', shortcut: '2' },
   { id: 'recordings', label: 'Recordings', shortcut: '3' },
-  {
-    id: 'training',
-    label: 'Training',
-    shortcut: '4',
-    emptyLines: [
-      'Training runs of spiking networks (surrogate-gradient BPTT, coarse-scale LIF, IDE, VDIB).',
-      'Live loss and accuracy curves, samples per second, ETA and cancel; checkpoints in the catalog.',
-    ],
-  },
+  { id: 'training', label: 'Training', shortcut: '4' },
   {
     id: 'deploy',
     label: 'Deploy',

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { SpikelabError } from '../../../common/errors.js'
 import { createDecoder } from '../../../main/events/detect.js'
-import { loadZstdCompressor } from '../../../main/events/payload-codec.js'
+import { loadZstd } from '../../../main/events/payload-codec.js'
 import type { EventFormat } from '../../../main/events/types.js'
 import { fuzzSeed } from './fuzz-seeds.js'
 import { mutate, Rng } from './mutate.js'
 
 beforeAll(async () => {
-  await loadZstdCompressor()
+  await loadZstd()
 })
 
 const TARGETS: { format: EventFormat; compression?: 'lz4' | 'zstd' }[] = [

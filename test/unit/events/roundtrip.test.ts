@@ -5,14 +5,14 @@ import { SpikelabError } from '../../../common/errors.js'
 import { fixturePath } from '../../support/fixtures.js'
 import { createDecoder } from '../../../main/events/detect.js'
 import { createEncoder, type EncoderOptions } from '../../../main/events/encoders.js'
-import { loadZstdCompressor } from '../../../main/events/payload-codec.js'
+import { loadZstd } from '../../../main/events/payload-codec.js'
 import type { EventFormat } from '../../../main/events/types.js'
 import { Evt3Encoder } from '../../../main/events/evt3-encoder.js'
 import { Evt21Encoder } from '../../../main/events/evt21-encoder.js'
 import { concatBytes, decodeChunked, expectSameEvents, randomSizes, stats } from './helpers.js'
 
 beforeAll(async () => {
-  await loadZstdCompressor()
+  await loadZstd()
 })
 
 /** Encodes in several batches (including empty ones) and returns the file bytes. */

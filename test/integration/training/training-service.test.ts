@@ -1,0 +1,57 @@
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import type { JobInfo, TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
+import { JobRegistry } from '../../../main/lab/jobs.js'
+import { TrainingService } from '../../../main/lab/training/training-service.js'
+
+const tiny: TrainingConfig = {
+  epochs: 1, batchSize: 50, steps: 5, learningRate: 5e-3, hidden: 16, beta: 0.95, encoding: 'rate',
+  trainCount: 200, testCount: 100, seed: 3, backend: 'cpu',
+}
+
+function service() {
+  const lab = mkdtempSync(path.join(os.tmpdir(), 'spikelab-train-'))
+  const updates: TrainingRun[] = []
+  const jobUpdates: JobInfo[] = []
+  let backend: string | null = null
+  const jobs = new JobRegistry((j) => jobUpdates.push(j))
+  const training = new TrainingService(lab, jobs, (r) => updates.push(r), (b) => (backend = b))
+  return { lab, jobs, training, updates, jobUpdates, backend: () => backend }
+}
+
+describe('training runs in a worker thread', () => {
+  it('trains, reports progress and the backend, and saves a checkpoint the size of the 784-16-10 network', async () => {
+    const { jobs, training, updates, backend } = service()
+    const { jobId, runId } = training.start(tiny)
+    await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    const last = updates.filter((u) => u.id === runId).at(-1)!
+    expect(last.state).toBe('done')
+    expect(last.history).toHaveLength(1)
+    expect(last.history[0].testAccuracy).not.toBeNull()
+    expect(last.dataHash).toMatch(/^[0-9a-f]{64}$/)
+    expect(backend()).toBe('cpu')
+    // 784×16 + 16 + 16×10 + 10 float32 parameters.
+    expect(statSync(path.join(last.folder, 'weights.bin')).size).toBe((784 * 16 + 16 + 16 * 10 + 10) * 4)
+    const saved = JSON.parse(readFileSync(path.join(last.folder, 'run.json'), 'utf8')) as { run: TrainingRun; checkpoint: { epoch: number; dataHash: string }; tensors: Array<{ byteLength: number }> }
+    expect(saved.run.state).toBe('done')
+    expect(saved.checkpoint.dataHash).toBe(last.dataHash)
+    expect(saved.tensors.reduce((n, t) => n + t.byteLength, 0)).toBe((784 * 16 + 16 + 16 * 10 + 10) * 4)
+    expect((await training.list()).map((r) => r.id)).toEqual([runId])
+  })
+
+  it('cancel stops the run within seconds and leaves its last checkpoint usable', async () => {
+    const { jobs, training, updates } = service()
+    const { jobId, runId } = training.start({ ...tiny, epochs: 50, trainCount: 2000, hidden: 64 })
+    await expect.poll(() => updates.some((u) => u.id === runId && u.progress !== null), { timeout: 60_000 }).toBe(true)
+    const asked = Date.now()
+    jobs.cancel(jobId)
+    await expect.poll(() => jobs.get(jobId)?.state, { timeout: 10_000 }).toBe('cancelled')
+    expect(Date.now() - asked).toBeLessThan(5000)
+    const last = updates.filter((u) => u.id === runId).at(-1)!
+    expect(last.state).toBe('cancelled')
+    await expect.poll(() => existsSync(path.join(last.folder, 'weights.bin')), { timeout: 5000 }).toBe(true)
+    await expect.poll(() => (JSON.parse(readFileSync(path.join(last.folder, 'run.json'), 'utf8')) as { run: TrainingRun }).run.state, { timeout: 5000 }).toBe('cancelled')
+  })
+})

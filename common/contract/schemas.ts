@@ -274,6 +274,19 @@ export const requestSchemas = {
   /** Starts an import job (files and folders, in place or copied into the lab folder). */
   'recordings.import': { params: z.object({ paths: z.array(AbsolutePath).min(1).max(1000), copy: z.boolean() }).strict(), result: JobStarted },
   'recordings.rescan': { params: Empty, result: RescanReport },
+  /** Starts a conversion job (streaming; the output appears only when complete). */
+  'recordings.convert': {
+    params: z
+      .object({
+        input: AbsolutePath,
+        output: AbsolutePath,
+        format: z.enum(['evt2', 'evt21', 'evt3', 'dat', 'nmnist', 'aedat2', 'aedat3', 'aedat4', 'csv', 'npy']).optional(),
+        fromUs: z.number().nonnegative().optional(),
+        toUs: z.number().positive().optional(),
+      })
+      .strict(),
+    result: JobStarted,
+  },
   'sensor.connect': {
     params: z
       .object({

@@ -1,6 +1,7 @@
 /** Every `spikelab` command, in the order `spikelab --help` lists them. */
 import type { Command } from './command.js'
 import { classifyCommand } from './commands/classify.js'
+import { convertCommand } from './commands/convert.js'
 import { importCommand } from './commands/import.js'
 import { infoCommand } from './commands/info.js'
 import { serveCommand } from './commands/serve.js'
@@ -9,4 +10,4 @@ import { statsCommand } from './commands/stats.js'
 import { synthCommand } from './commands/synth.js'
 import { versionCommand } from './commands/version.js'
 
-export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, importCommand, simCommand, statsCommand, classifyCommand, synthCommand, versionCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, convertCommand, importCommand, simCommand, statsCommand, classifyCommand, synthCommand, versionCommand]

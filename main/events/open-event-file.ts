@@ -17,6 +17,8 @@ export interface OpenEventFileOptions extends DecoderOptions {
    * With `reuseOutput`, each yielded batch is valid only until the iterator is advanced.
    */
   chunkBytes?: number
+  /** Called after each chunk is decoded with the bytes read so far (for progress bars and ETAs). */
+  onBytesRead?: (bytesRead: number) => void
 }
 
 export interface EventFile {
@@ -86,8 +88,11 @@ export async function openEventFile(file: string, options: OpenEventFileOptions 
     for (const b of pending.splice(0)) if (b.t.length) yield shifted(b)
     if (!eof) {
       const stream = createReadStream(file, { start: offset, highWaterMark: chunkBytes })
+      let bytesRead = offset
       for await (const chunk of stream as AsyncIterable<Buffer>) {
         for (const b of withFile(file, () => d.push(chunk))) if (b.t.length) yield shifted(b)
+        bytesRead += chunk.length
+        options.onBytesRead?.(bytesRead)
       }
     }
     for (const b of withFile(file, () => d.end())) if (b.t.length) yield shifted(b)

@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { SpikelabError } from '../../common/errors.js'
+import { convertEventFile, targetFromFileName } from '../events/index.js'
 import { DevicesService, type PortLister } from './devices.js'
 import { JobRegistry } from './jobs.js'
 import { LabServer, type RequestHandlers } from './lab-server.js'
@@ -103,6 +104,18 @@ export function createLab(options: LabOptions): Lab {
       return { jobId: job.id }
     },
     'recordings.rescan': async () => recordings.rescan(),
+    'recordings.convert': async ({ input, output, format, fromUs, toUs }) => {
+      const target = format ?? targetFromFileName(output)
+      if (!target) throw new SpikelabError('convert-format', `give a format: '${path.basename(output)}' does not say which`, { field: 'format' })
+      const job = jobs.start('recordings.convert', `Convert ${path.basename(input)} to ${target}`, async (ctx) => {
+        const result = await convertEventFile(input, output, {
+          target, fromUs, toUs, signal: ctx.signal,
+          onProgress: (fraction, events) => ctx.progress({ fraction, message: `${events.toLocaleString('en-US')} events written` }),
+        })
+        ctx.progress({ fraction: 1, message: `Wrote ${result.events.toLocaleString('en-US')} events to ${path.basename(output)}` })
+      })
+      return { jobId: job.id }
+    },
     'sensor.connect': async (params) => sensor.connect(params),
     'sensor.disconnect': async () => sensor.disconnect(),
     'sensor.status': async () => sensor.current(),

@@ -144,3 +144,23 @@ describe('spikelab synth / classify / stats', () => {
     expect(b.err).toMatch(/no such file/)
   })
 })
+
+describe('spikelab convert', () => {
+  it('converts with the format taken from the extension and reports the event count; refuses unclear targets', async () => {
+    const { fixturePath } = await import('../../support/fixtures.js')
+    const { mkdtempSync, existsSync } = await import('node:fs')
+    const os = await import('node:os')
+    const path = await import('node:path')
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'spikelab-cli-convert-'))
+    const r = await cli('convert', fixturePath('events', 'sample_nmnist.bin'), path.join(dir, 'digit.aedat4'))
+    expect(r.code).toBe(0)
+    expect(r.out).toMatch(/4,325 events as aedat4/) // MANIFEST §2
+    const bad = await cli('convert', fixturePath('events', 'sample_nmnist.bin'), path.join(dir, 'digit.xyz'))
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/give --format/)
+    const window = await cli('convert', fixturePath('events', 'sample_nmnist.bin'), path.join(dir, 'w.csv'), '--from', '20ms', '--to', '10ms')
+    expect(window.code).toBe(2)
+    expect(window.err).toMatch(/--to must be after --from/)
+    expect(existsSync(path.join(dir, 'w.csv'))).toBe(false)
+  })
+})

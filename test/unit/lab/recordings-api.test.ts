@@ -62,3 +62,17 @@ describe('recordings over LabApi', () => {
     expect((err3 as LabRequestError).message).toMatch(/no recording with id 12345/)
   })
 })
+
+describe('conversion over LabApi', () => {
+  it('runs as a job and writes the converted file', async () => {
+    const { client } = connect()
+    const { mkdtempSync, existsSync } = await import('node:fs')
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'spikelab-api-convert-')), 'cars.aedat4')
+    const done = new Promise<JobInfo>((resolve) => client.on('jobs.update', (j) => j.state !== 'running' && resolve(j)))
+    await client.request('recordings.convert', { input: fixturePath('events', 'sample_ncars.dat'), output: out })
+    const job = await done
+    expect(job.state).toBe('done')
+    expect(job.message).toBe('Wrote 2,009 events to cars.aedat4') // MANIFEST §3
+    expect(existsSync(out)).toBe(true)
+  })
+})

@@ -274,6 +274,14 @@ export const requestSchemas = {
   /** Starts an import job (files and folders, in place or copied into the lab folder). */
   'recordings.import': { params: z.object({ paths: z.array(AbsolutePath).min(1).max(1000), copy: z.boolean() }).strict(), result: JobStarted },
   'recordings.rescan': { params: Empty, result: RescanReport },
+  /**
+   * Events of a recording in [fromUs, toUs) (the sensor's own time) for playback: the reply names a
+   * stream on which one binary event frame follows.
+   */
+  'recordings.window': {
+    params: z.object({ id: z.number().int(), fromUs: z.number(), toUs: z.number() }).strict(),
+    result: z.object({ streamId: z.number().int(), events: z.number().int() }),
+  },
   /** Starts a conversion job (streaming; the output appears only when complete). */
   'recordings.convert': {
     params: z

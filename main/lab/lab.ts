@@ -13,6 +13,7 @@ import { LabServer, type RequestHandlers } from './lab-server.js'
 import { packageInfo } from './package-info.js'
 import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
+import { PlaybackCache } from './recordings/playback-cache.js'
 import { AnalysisService } from './analysis/analysis-service.js'
 import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
@@ -46,6 +47,7 @@ export function createLab(options: LabOptions): Lab {
   const devices = new DevicesService(options.listPorts ?? listSerialPorts)
   const catalog = new RecordingCatalog(path.join(options.labFolder, 'catalog.sqlite'))
   const recordings = new RecordingLibrary(options.labFolder, catalog)
+  const playback = new PlaybackCache()
   // The server is created after the handlers, which need it only for broadcasts.
   let server: LabServer | null = null
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
@@ -104,6 +106,18 @@ export function createLab(options: LabOptions): Lab {
       return { jobId: job.id }
     },
     'recordings.rescan': async () => recordings.rescan(),
+    'recordings.window': async ({ id, fromUs, toUs }, session) => {
+      const entry = catalog.get(id)
+      if (!entry) throw new SpikelabError('not-found', `no recording with id ${id} in the catalog`, { field: 'id' })
+      const batch = await playback.window(entry.path, fromUs, toUs)
+      const stream = session.openStream(() => undefined)
+      // The frame follows the reply (a macrotask later), so the client knows the stream id first.
+      setTimeout(() => {
+        stream.send(encodeEventFrame(stream.streamId, batch))
+        session.closeStream(stream.streamId)
+      }, 0)
+      return { streamId: stream.streamId, events: batch.t.length }
+    },
     'recordings.convert': async ({ input, output, format, fromUs, toUs }) => {
       const target = format ?? targetFromFileName(output)
       if (!target) throw new SpikelabError('convert-format', `give a format: '${path.basename(output)}' does not say which`, { field: 'format' })

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotPath } from '../support/chromium.js'
 import { fixturePath } from '../support/fixtures.js'
 import { startHostProcess, type HostProcess } from '../support/host-process.js'
+import { countPixelsUnlike } from '../support/pixels.js'
+import { openEventFile } from '../../main/events/index.js'
 
 describe('the recording library in Chromium', () => {
   let host: HostProcess
@@ -43,6 +45,29 @@ describe('the recording library in Chromium', () => {
     await expect.poll(() => page.locator('[data-testid="recordings-table"] tbody tr').count()).toBe(1)
     await page.getByTestId('search').fill('')
     await expect.poll(() => page.locator('[data-testid="recordings-table"] tbody tr').count()).toBe(4)
+  })
+
+  it('plays a recording back: the frame shows exactly the events of the window at the timeline position', async () => {
+    await page.locator('[data-recording="IMU_rotDisk.aedat"] [data-testid="open-playback"]').click()
+    const panel = page.getByTestId('playback')
+    await expect.poll(() => panel.isVisible()).toBe(true)
+    // The first 30 ms window ends 30 ms after the first event (MANIFEST §4: t0 = 341,678 µs).
+    const t0 = 341_678
+    let expected = 0
+    for await (const b of (await openEventFile(fixturePath('events', 'IMU_rotDisk.aedat'))).batches()) {
+      for (const t of b.t) if (t >= t0 && t < t0 + 30_000) expected++
+    }
+    await expect.poll(() => page.getByTestId('playback-time').innerText()).toContain(`${expected.toLocaleString('en-US')} events in the window`)
+    const box = (await page.getByTestId('playback-frame').boundingBox())!
+    expect(countPixelsUnlike(await page.screenshot({ clip: box }), [20, 22, 26])).toBeGreaterThan(100)
+    await page.getByTestId('timeline').fill('1500000')
+    await expect.poll(() => page.getByTestId('playback-time').innerText()).toMatch(/t = 1\.842 s \(1\.500 s of 3\.167 s\)/)
+    await page.getByTestId('play').click()
+    await page.waitForTimeout(600)
+    await page.getByTestId('play').click()
+    const after = /\((\d+\.\d+) s of/.exec(await page.getByTestId('playback-time').innerText())!
+    expect(Number(after[1])).toBeGreaterThan(1.5)
+    await page.screenshot({ path: screenshotPath('playback.png') })
   })
 
   it('shows the finished import in the jobs panel', async () => {

@@ -18,7 +18,13 @@ function connect() {
       sink.state('open')
     },
   })
-  const session = lab.server.connect({ message: (m) => sinkRef.message(JSON.parse(JSON.stringify(m))), binary: () => true })
+  const session = lab.server.connect({
+    message: (m) => sinkRef.message(JSON.parse(JSON.stringify(m))),
+    binary: (frame) => {
+      sinkRef.binary(frame)
+      return true
+    },
+  })
   return { lab, client }
 }
 
@@ -74,5 +80,25 @@ describe('conversion over LabApi', () => {
     expect(job.state).toBe('done')
     expect(job.message).toBe('Wrote 2,009 events to cars.aedat4') // MANIFEST §3
     expect(existsSync(out)).toBe(true)
+  })
+})
+
+describe('playback windows over LabApi', () => {
+  it('sends the events of [from, to) of a recording as one binary frame after the reply', async () => {
+    const { client } = connect()
+    const done = new Promise<JobInfo>((resolve) => client.on('jobs.update', (j) => j.state !== 'running' && resolve(j)))
+    await client.request('recordings.import', { paths: [fixturePath('events', 'sample_nmnist.bin')], copy: false })
+    await done
+    const [entry] = (await client.request('recordings.list', {})).entries
+    const { streamId, events } = await client.request('recordings.window', { id: entry.id, fromUs: 654, toUs: 3018 })
+    const frame = await new Promise<{ t: number[]; x: number[]; y: number[]; p: number[] }>((resolve) => {
+      const off = client.onFrames(streamId, (f) => {
+        off()
+        if (f.kind === 'events') resolve({ t: [...f.batch.t], x: [...f.batch.x], y: [...f.batch.y], p: [...f.batch.p] })
+      })
+    })
+    // MANIFEST §2: the first three events are (654,7,15,1) (2999,19,18,0) (3017,21,17,0).
+    expect(events).toBe(3)
+    expect(frame).toEqual({ t: [654, 2999, 3017], x: [7, 19, 21], y: [15, 18, 17], p: [1, 0, 0] })
   })
 })

@@ -1,11 +1,6 @@
-import type { EventBatch } from '../../common/event-batch.js'
 import { EventSink } from './event-sink.js'
-import { HeaderGate } from './header-gate.js'
-import { parseRawHeader, rawHeaderRules } from './prophesee-header.js'
-import { truncatedError } from './decode-errors.js'
-import { WordCarry } from './word-carry.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
-import type { RawDecoderOptions } from './evt2-decoder.js'
+import { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
+import type { RawHeaderFacts } from './prophesee-header.js'
 
 const TIME_HIGH_SPAN = 2 ** 28
 // OpenEB's EVT 2.1 decoder counts a loop only when TIME_HIGH drops by at least (2^28−1)·64 µs.
@@ -22,13 +17,8 @@ export interface Evt21DecoderOptions extends RawDecoderOptions {
  * Prophesee EVT 2.1 (event-formats.md §6): 64-bit vectorised words. `legacy` order stores the
  * word as two LE u32 halves, high half first; `little` stores one LE u64 (mask in the low half).
  */
-export class Evt21Decoder implements EventDecoder {
-  readonly info: EventStreamInfo
-  readonly counters = newCounters()
+export class Evt21Decoder extends PropheseeRawDecoder {
   order: Evt21Order
-  private readonly gate: HeaderGate
-  private readonly carry = new WordCarry(8)
-  private readonly sink: EventSink
   private readonly orderFromOptions: boolean
   private hasBase = false
   private timeHigh = 0
@@ -36,41 +26,20 @@ export class Evt21Decoder implements EventDecoder {
   private base = 0
 
   constructor(options: Evt21DecoderOptions = {}) {
-    this.sink = new EventSink(8192, 32, options.reuseOutput)
-    this.gate = new HeaderGate(rawHeaderRules, options.header ?? true)
+    super('evt21', 'EVT 2.1', 8, new EventSink(8192, 32, options.reuseOutput), options)
     this.order = options.order ?? 'legacy'
     this.orderFromOptions = options.order !== undefined
-    this.info = { format: 'evt21', headerLines: this.gate.lines, geometry: options.geometry, dataOffset: this.gate.dataOffset }
   }
 
-  get headerDone(): boolean {
-    return this.gate.done
-  }
 
-  push(chunk: Uint8Array): EventBatch[] {
-    const data = this.gate.pass(chunk)
-    if (data === null) return []
-    if (this.info.dataOffset === undefined) this.headerRead()
-    this.decode(this.carry.join(data))
-    return this.sink.take()
-  }
 
-  end(): EventBatch[] {
-    const rest = this.gate.finish()
-    if (this.info.dataOffset === undefined) this.headerRead()
-    if (rest.length) this.decode(this.carry.join(rest))
-    if (this.carry.pending) throw truncatedError('EVT 2.1', (this.info.dataOffset ?? 0) + this.carry.consumed, 'a 64-bit word')
-    return this.sink.take()
-  }
 
-  private headerRead(): void {
-    this.info.dataOffset = this.gate.dataOffset
-    const facts = parseRawHeader(this.gate.lines)
-    this.info.geometry ??= facts.geometry
+
+  protected override onHeader(facts: RawHeaderFacts): void {
     if (!this.orderFromOptions && facts.evt21Order) this.order = facts.evt21Order
   }
 
-  private decode(bytes: Uint8Array): void {
+  protected decode(bytes: Uint8Array): void {
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)
     const hiFirst = this.order === 'legacy'
     const sink = this.sink

@@ -1,11 +1,5 @@
-import type { EventBatch } from '../../common/event-batch.js'
 import { EventSink } from './event-sink.js'
-import { HeaderGate } from './header-gate.js'
-import { parseRawHeader, rawHeaderRules } from './prophesee-header.js'
-import { truncatedError } from './decode-errors.js'
-import { WordCarry } from './word-carry.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
-import type { RawDecoderOptions } from './evt2-decoder.js'
+import { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
 
 const LOOP_SPAN = 2 ** 24
 
@@ -15,12 +9,7 @@ const LOOP_SPAN = 2 ** 24
  * Vector words are decoded one by one, as documented. OTHERS/CONTINUED/trigger words carry no
  * CD event and are skipped without affecting state, so nothing multi-word needs carrying.
  */
-export class Evt3Decoder implements EventDecoder {
-  readonly info: EventStreamInfo
-  readonly counters = newCounters()
-  private readonly gate: HeaderGate
-  private readonly carry = new WordCarry(2)
-  private readonly sink: EventSink
+export class Evt3Decoder extends PropheseeRawDecoder {
   // state: -1 = not yet seen
   private timeHigh = -1
   private timeLow = 0
@@ -31,38 +20,14 @@ export class Evt3Decoder implements EventDecoder {
   private basePol = 0
 
   constructor(options: RawDecoderOptions = {}) {
-    this.sink = new EventSink(8192, 12, options.reuseOutput)
-    this.gate = new HeaderGate(rawHeaderRules, options.header ?? true)
-    this.info = { format: 'evt3', headerLines: this.gate.lines, geometry: options.geometry, dataOffset: this.gate.dataOffset }
+    super('evt3', 'EVT 3.0', 2, new EventSink(8192, 12, options.reuseOutput), options)
   }
 
-  get headerDone(): boolean {
-    return this.gate.done
-  }
 
-  push(chunk: Uint8Array): EventBatch[] {
-    const data = this.gate.pass(chunk)
-    if (data === null) return []
-    if (this.info.dataOffset === undefined) this.headerRead()
-    this.decode(this.carry.join(data))
-    return this.sink.take()
-  }
 
-  end(): EventBatch[] {
-    const rest = this.gate.finish()
-    if (this.info.dataOffset === undefined) this.headerRead()
-    if (rest.length) this.decode(this.carry.join(rest))
-    if (this.carry.pending) throw truncatedError('EVT 3.0', (this.info.dataOffset ?? 0) + this.carry.consumed, 'a 16-bit word')
-    return this.sink.take()
-  }
 
-  private headerRead(): void {
-    this.info.dataOffset = this.gate.dataOffset
-    const facts = parseRawHeader(this.gate.lines)
-    this.info.geometry ??= facts.geometry
-  }
 
-  private decode(bytes: Uint8Array): void {
+  protected decode(bytes: Uint8Array): void {
     const words = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 1)
     const sink = this.sink
     let { t, x, y, p } = sink

@@ -1,7 +1,8 @@
 // Public API of the event codecs: decoders, encoders, detection, file reading/writing, export,
 // the crash-safe AEDAT 4 recorder and its repair.
 export type { EventFormat, EventDecoder, EventEncoder, EventStreamInfo, DecoderCounters } from './types.js'
-export { Evt2Decoder, type RawDecoderOptions } from './evt2-decoder.js'
+export { Evt2Decoder } from './evt2-decoder.js'
+export { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
 export { Evt21Decoder, type Evt21Order, type Evt21DecoderOptions } from './evt21-decoder.js'
 export { Evt3Decoder } from './evt3-decoder.js'
 export { DatDecoder } from './dat-decoder.js'

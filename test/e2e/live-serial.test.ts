@@ -6,16 +6,12 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium, screenshotPath } from '../support/chromium.js'
 import { startHostProcess, type HostProcess } from '../support/host-process.js'
-import { countPixelsUnlike } from '../support/pixels.js'
+import { litPixelsOf } from '../support/pixels.js'
 import { startSimEdvsProcess, unplug } from '../support/sim-process.js'
 
 const BACKGROUND = [20, 22, 26] as const
 
-async function litPixels(page: Page, testId: string): Promise<number> {
-  const box = await page.getByTestId(testId).boundingBox()
-  if (!box) throw new Error(`${testId} is not visible`)
-  return countPixelsUnlike(await page.screenshot({ clip: { x: box.x + 2, y: box.y + 2, width: box.width - 4, height: box.height - 4 } }), BACKGROUND)
-}
+const litPixels = (page: Page, testId: string) => litPixelsOf(page, testId, BACKGROUND)
 
 describe('sensor process on a pty → live view → recording → library; unplug and recover', () => {
   const link = path.join(mkdtempSync(path.join(os.tmpdir(), 'spikelab-e2e-pty-')), 'ttyEDVS')

@@ -1,34 +1,22 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotPath } from '../support/chromium.js'
-import { startHostProcess, type HostProcess } from '../support/host-process.js'
-import { countPixelsUnlike } from '../support/pixels.js'
+import { screenshotPath } from '../support/chromium.js'
+import { openLabPage, type LabPage } from '../support/lab-page.js'
+import { litPixelsOf } from '../support/pixels.js'
 
 const BACKGROUND = [20, 22, 26] as const
 
-/** Lit pixels inside a canvas (its border excluded), from a real screenshot of the page. */
-async function litPixels(page: Page, testId: string): Promise<number> {
-  const box = await page.getByTestId(testId).boundingBox()
-  if (!box) throw new Error(`${testId} is not visible`)
-  const png = await page.screenshot({ clip: { x: box.x + 2, y: box.y + 2, width: box.width - 4, height: box.height - 4 } })
-  return countPixelsUnlike(png, BACKGROUND)
-}
+const litPixels = (page: Page, testId: string) => litPixelsOf(page, testId, BACKGROUND)
 
 describe('the Live view with the simulated eDVS', () => {
-  let host: HostProcess
-  let browser: Browser
+  let lab: LabPage
   let page: Page
 
   beforeAll(async () => {
-    host = await startHostProcess()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    await page.goto(`${host.url}#/live`)
+    lab = await openLabPage('live', { width: 1280, height: 900 })
+    page = lab.page
   })
-  afterAll(async () => {
-    await browser?.close()
-    await host?.stop()
-  })
+  afterAll(() => lab?.close())
 
   it('before connecting, the event frame is empty', async () => {
     await expect.poll(() => page.getByTestId('sensor-state').innerText()).toBe('disconnected')

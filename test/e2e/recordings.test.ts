@@ -1,26 +1,20 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotPath } from '../support/chromium.js'
+import { screenshotPath } from '../support/chromium.js'
+import { openLabPage, type LabPage } from '../support/lab-page.js'
 import { fixturePath } from '../support/fixtures.js'
-import { startHostProcess, type HostProcess } from '../support/host-process.js'
 import { countPixelsUnlike } from '../support/pixels.js'
 import { openEventFile } from '../../main/events/index.js'
 
 describe('the recording library in Chromium', () => {
-  let host: HostProcess
-  let browser: Browser
+  let lab: LabPage
   let page: Page
 
   beforeAll(async () => {
-    host = await startHostProcess()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } })
-    await page.goto(`${host.url}#/recordings`)
+    lab = await openLabPage('recordings', { width: 1280, height: 800 })
+    page = lab.page
   })
-  afterAll(async () => {
-    await browser?.close()
-    await host?.stop()
-  })
+  afterAll(() => lab?.close())
 
   it('imports a folder through the UI; the table shows each recording with the MANIFEST event count', async () => {
     await expect.poll(() => page.getByTestId('recordings-empty').isVisible()).toBe(true)

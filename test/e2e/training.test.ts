@@ -1,23 +1,17 @@
-import type { Browser, Page } from 'playwright-core'
+import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { launchChromium, screenshotPath } from '../support/chromium.js'
-import { startHostProcess, type HostProcess } from '../support/host-process.js'
+import { screenshotPath } from '../support/chromium.js'
+import { openLabPage, type LabPage } from '../support/lab-page.js'
 
 describe('the Training view in Chromium', () => {
-  let host: HostProcess
-  let browser: Browser
+  let lab: LabPage
   let page: Page
 
   beforeAll(async () => {
-    host = await startHostProcess()
-    browser = await launchChromium()
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
-    await page.goto(`${host.url}#/training`)
+    lab = await openLabPage('training', { width: 1280, height: 900 })
+    page = lab.page
   })
-  afterAll(async () => {
-    await browser?.close()
-    await host?.stop()
-  })
+  afterAll(() => lab?.close())
 
   it('runs a small training job to the end; the run shows its backend, epochs and test accuracy; the status bar names the backend', async () => {
     const set = async (field: string, value: string) => page.locator(`[data-field="${field}"]`).fill(value)

@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core'
 import { PNG } from 'pngjs'
 
 /** Pixels of a PNG screenshot that differ from `background` by more than `tolerance` in any channel. */
@@ -12,4 +13,11 @@ export function countPixelsUnlike(png: Buffer, background: readonly [number, num
     ) n++
   }
   return n
+}
+
+/** Lit pixels inside an element (its 2-pixel border excluded), from a real screenshot of the page. */
+export async function litPixelsOf(page: Page, testId: string, background: readonly [number, number, number]): Promise<number> {
+  const box = await page.getByTestId(testId).boundingBox()
+  if (!box) throw new Error(`${testId} is not visible`)
+  return countPixelsUnlike(await page.screenshot({ clip: { x: box.x + 2, y: box.y + 2, width: box.width - 4, height: box.height - 4 } }), background)
 }

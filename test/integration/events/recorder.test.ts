@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,6 +8,7 @@ import { concatEventBatches, type EventBatch } from '../../../common/event-batch
 import { openEventFile } from '../../../main/events/open-event-file.js'
 import { readAedat4DataTable } from '../../../main/events/aedat4-file.js'
 import { repairAedat4 } from '../../../main/events/repair.js'
+import { repoRoot } from '../../support/fixtures.js'
 import { Aedat4Recorder } from '../../../main/events/recorder.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -85,6 +86,20 @@ describe('crash-safe AEDAT 4 recorder', () => {
       expect((await repairAedat4(file)).repaired).toBe(false)
     })
   }
+
+  it('`spikelab repair` rebuilds the table of a killed recording, then finds nothing to do', async () => {
+    const file = path.join(dir, 'killed-cli.aedat4')
+    await recordAndKill(file, 'none', 20_000)
+    const killed = await readAll(file, true)
+    const cli = (args: string[]) => spawnSync(process.execPath, [path.join(repoRoot, 'bin/spikelab.js'), ...args], { encoding: 'utf8' })
+    const first = cli(['repair', file])
+    expect(first.status).toBe(0)
+    expect(first.stdout).toContain(`${killed.t.length.toLocaleString('en-US')} events`)
+    expect(first.stdout).toMatch(/^repaired /)
+    expect((await readAedat4DataTable(file))?.reduce((s, e) => s + e.numElements, 0)).toBe(killed.t.length)
+    const again = cli(['repair', file])
+    expect(again.stdout).toMatch(/already has its FileDataTable/)
+  })
 
   it('a closed recording has its FileDataTable', async () => {
     const file = path.join(dir, 'closed.aedat4')

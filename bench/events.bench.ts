@@ -1,7 +1,7 @@
 // Event codec benchmark: decode and encode throughput per format (M events/s, one core) and the
 // peak memory of streaming a large file. Run: npx tsx bench/events.bench.ts
 // Env: BENCH_EVENTS_N (events per format, default 4 000 000), BENCH_EVENTS_LARGE_MB (streamed
-// file size, default 256; the figure is 1024).
+// file size in MB, default 1024).
 import { mkdtempSync, rmSync, statSync, openSync, writeSync, closeSync, readFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import path from 'node:path'
@@ -13,7 +13,7 @@ import { openEventFile } from '../main/events/open-event-file.js'
 import type { EventFormat } from '../main/events/types.js'
 
 const N = Number(process.env.BENCH_EVENTS_N ?? 4_000_000)
-const LARGE_MB = Number(process.env.BENCH_EVENTS_LARGE_MB ?? 256)
+const LARGE_MB = Number(process.env.BENCH_EVENTS_LARGE_MB ?? 1024)
 const CHUNK = 1 << 20
 
 /** A sensor-like stream: bursts of events on nearby pixels, µs time advancing slowly. */

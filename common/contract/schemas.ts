@@ -269,6 +269,15 @@ export const requestSchemas = {
     params: z.object({ id: z.number().int(), tags: z.array(z.string().max(64)).max(100).optional(), notes: z.string().max(10_000).optional() }).strict(),
     result: RecordingEntry,
   },
+  /** What an event file is, read streaming (it need not be in the library). */
+  'recordings.info': {
+    params: z.object({ path: AbsolutePath }).strict(),
+    result: z.object({
+      format: z.string(), sensor: z.string().nullable(), width: z.number().int().nullable(), height: z.number().int().nullable(),
+      eventCount: z.number().int(), onCount: z.number().int(), offCount: z.number().int(),
+      firstTimestampUs: z.number().nullable(), lastTimestampUs: z.number().nullable(),
+    }),
+  },
   'recordings.remove': { params: z.object({ id: z.number().int() }).strict(), result: z.object({ removed: z.boolean() }) },
   'recordings.thumbnail': { params: z.object({ id: z.number().int() }).strict(), result: z.object({ pngBase64: z.string().nullable() }) },
   /** Starts an import job (files and folders, in place or copied into the lab folder). */

@@ -14,6 +14,7 @@ import { packageInfo } from './package-info.js'
 import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
 import { PlaybackCache } from './recordings/playback-cache.js'
+import { summarizeEventFile } from './recordings/summarize.js'
 import { AnalysisService } from './analysis/analysis-service.js'
 import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
@@ -90,6 +91,7 @@ export function createLab(options: LabOptions): Lab {
       if (!entry) throw new SpikelabError('not-found', `no recording with id ${id} in the catalog`, { field: 'id' })
       return entry
     },
+    'recordings.info': async ({ path: file }) => (await summarizeEventFile(file)).summary,
     'recordings.remove': async ({ id }) => ({ removed: catalog.remove(id) }),
     'recordings.thumbnail': async ({ id }) => ({ pngBase64: catalog.thumbnail(id)?.toString('base64') ?? null }),
     'recordings.import': async ({ paths, copy }) => {
@@ -109,7 +111,7 @@ export function createLab(options: LabOptions): Lab {
     'recordings.window': async ({ id, fromUs, toUs }, session) => {
       const entry = catalog.get(id)
       if (!entry) throw new SpikelabError('not-found', `no recording with id ${id} in the catalog`, { field: 'id' })
-      const batch = await playback.window(entry.path, fromUs, toUs)
+      const batch = await playback.window(entry.path, entry.format, fromUs, toUs)
       const stream = session.openStream(() => undefined)
       // The frame follows the reply (a macrotask later), so the client knows the stream id first.
       setTimeout(() => {

@@ -1,11 +1,12 @@
 /**
- * Recordings opened for playback, decoded once into one event batch so that any time window is two
- * binary searches away. Bounded: recordings above MAX_EVENTS are refused (seeking through a file
- * index is the way for those), and only the most recently used few stay in memory.
+ * Time windows of recordings for playback. AEDAT 4 files with a FileDataTable (every recording
+ * Spikelab makes) are read through their index, whatever their size. Other files are decoded once
+ * into one event batch so that any window is two binary searches away; those are bounded to
+ * MAX_PLAYBACK_EVENTS, and only the most recently used few stay in memory.
  */
 import { concatEventBatches, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
 import { SpikelabError } from '../../../common/errors.js'
-import { openEventFile } from '../../events/index.js'
+import { openEventFile, readAedat4Window } from '../../events/index.js'
 
 export const MAX_PLAYBACK_EVENTS = 5_000_000
 const KEPT = 3
@@ -13,7 +14,11 @@ const KEPT = 3
 export class PlaybackCache {
   private readonly loaded = new Map<string, Promise<EventBatch>>()
 
-  async window(file: string, fromUs: number, toUs: number): Promise<EventBatch> {
+  async window(file: string, format: string, fromUs: number, toUs: number): Promise<EventBatch> {
+    if (format === 'aedat4') {
+      const indexed = await readAedat4Window(file, fromUs, toUs)
+      if (indexed) return indexed
+    }
     const all = await this.load(file)
     return sliceEventBatch(all, lowerBound(all.t, fromUs), lowerBound(all.t, toUs))
   }
@@ -30,7 +35,7 @@ export class PlaybackCache {
       let n = 0
       for await (const b of (await openEventFile(file)).batches()) {
         n += b.t.length
-        if (n > MAX_PLAYBACK_EVENTS) throw new SpikelabError('playback-too-large', `playback holds at most ${MAX_PLAYBACK_EVENTS.toLocaleString('en-US')} events in memory; this recording has more`, { file })
+        if (n > MAX_PLAYBACK_EVENTS) throw new SpikelabError('playback-too-large', `playback holds at most ${MAX_PLAYBACK_EVENTS.toLocaleString('en-US')} events in memory; this recording has more (AEDAT 4 files with an index have no limit: convert it)`, { file })
         batches.push(b)
       }
       return concatEventBatches(batches)

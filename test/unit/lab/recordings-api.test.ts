@@ -102,3 +102,16 @@ describe('playback windows over LabApi', () => {
     expect(frame).toEqual({ t: [654, 2999, 3017], x: [7, 19, 21], y: [15, 18, 17], p: [1, 0, 0] })
   })
 })
+
+describe('info over LabApi', () => {
+  it('describes a file outside the library, with the MANIFEST facts', async () => {
+    const { client } = connect()
+    const info = await client.request('recordings.info', { path: fixturePath('events', 'IMU_rotDisk.aedat') })
+    // MANIFEST §4: DAVIS240C 240×180, 374,296 DVS events (ON 163,098), t ∈ [341,678, 3,508,437].
+    expect(info).toEqual({
+      format: 'aedat2', sensor: 'DAVIS240C', width: 240, height: 180, eventCount: 374_296, onCount: 163_098, offCount: 211_198,
+      firstTimestampUs: 341_678, lastTimestampUs: 3_508_437,
+    })
+    await expect(client.request('recordings.info', { path: fixturePath('events', 'MANIFEST.md') })).rejects.toThrow(/event format/)
+  })
+})

@@ -33,7 +33,7 @@ if (!app.requestSingleInstanceLock()) {
     denyPermissions()
     handleAppProtocol()
     bridge = new ServicesBridge(servicesEntry)
-    mainWindow = createMainWindow(preload)
+    mainWindow = createMainWindow(preload, app.getPath('userData'))
     mainWindow.on('closed', () => (mainWindow = null))
   })
   app.on('window-all-closed', () => app.quit())

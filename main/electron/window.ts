@@ -3,13 +3,16 @@
  * the process sandbox, no Node anywhere, web security kept, no webviews, no auxclick. They are
  * written out at the call site so that scanners (Electronegativity) and readers see them directly.
  */
-import { BrowserWindow } from 'electron'
+import { BrowserWindow, screen } from 'electron'
 import { APP_ORIGIN_URL } from './app-protocol.js'
+import { DEFAULT_BOUNDS, loadWindowState, trackWindowState, usableBounds } from './window-state.js'
 
-export function createMainWindow(preload: string): BrowserWindow {
+/** `stateFolder`: where the window's size and position are remembered (the app's user-data folder). */
+export function createMainWindow(preload: string, stateFolder?: string): BrowserWindow {
+  const saved = stateFolder ? loadWindowState(stateFolder) : null
+  const bounds = usableBounds(saved?.bounds, stateFolder ? screen.getAllDisplays().map((d) => d.workArea) : []) ?? DEFAULT_BOUNDS
   const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
+    ...bounds,
     minWidth: 900,
     minHeight: 600,
     title: 'Spikelab',
@@ -32,7 +35,11 @@ export function createMainWindow(preload: string): BrowserWindow {
       spellcheck: false,
     },
   })
-  win.once('ready-to-show', () => win.show())
+  win.once('ready-to-show', () => {
+    if (saved?.maximized) win.maximize()
+    win.show()
+  })
+  if (stateFolder) trackWindowState(win, stateFolder)
   void win.loadURL(APP_ORIGIN_URL)
   return win
 }

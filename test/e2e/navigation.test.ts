@@ -59,6 +59,17 @@ describe('the real renderer in Chromium against spikelab serve', () => {
     await expect.poll(() => page.getByTestId('devices-view').isVisible()).toBe(true)
   })
 
+  it('switches to the dark theme and remembers it after a reload', async () => {
+    await page.getByTestId('theme').selectOption('dark')
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark')
+    await page.reload()
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBe('dark')
+    expect(await page.getByTestId('theme').inputValue()).toBe('dark')
+    await page.screenshot({ path: screenshotPath('devices-dark.png') })
+    await page.getByTestId('theme').selectOption('system')
+    await expect.poll(() => page.locator('html').getAttribute('data-theme')).toBeNull()
+  })
+
   it('ran without console errors (the CSP allowed everything the app needs)', () => {
     expect(consoleErrors).toEqual([])
   })

@@ -15,6 +15,7 @@ vi.mock('electron', () => ({
     },
   },
   protocol: { registerSchemesAsPrivileged: () => undefined, handle: () => undefined },
+  screen: { getAllDisplays: () => [] },
   BrowserWindow: class {
     constructor(options: { webPreferences: Record<string, unknown> }) {
       created.push({ options })

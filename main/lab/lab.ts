@@ -73,6 +73,8 @@ export function createLab(options: LabOptions): Lab {
       computeBackend,
     }),
     'app.metrics': async () => {
+      // Diagnostics runs (node --expose-gc) collect first, so successive figures are comparable.
+      ;(globalThis as { gc?: () => void }).gc?.()
       const mem = process.memoryUsage()
       return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, uptimeSeconds: process.uptime() }
     },

@@ -14,12 +14,11 @@ export interface HostProcess {
 }
 
 /** Starts `spikelab serve --port 0` as a real child process and waits for the URL it prints. */
-export async function startHostProcess(extraArgs: string[] = []): Promise<HostProcess> {
+export async function startHostProcess(extraArgs: string[] = [], nodeArgs: string[] = []): Promise<HostProcess> {
   const labFolder = mkdtempSync(path.join(os.tmpdir(), 'spikelab-lab-'))
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin/spikelab.js'), 'serve', '--port', '0', '--lab', labFolder, ...extraArgs], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(repoRoot, 'bin/spikelab.js'), 'serve', '--port', '0', '--lab', labFolder, ...extraArgs], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(process.env.SPIKELAB_HOST_NODE_OPTIONS ? { NODE_OPTIONS: process.env.SPIKELAB_HOST_NODE_OPTIONS } : {}) },
   })
   let out = ''
   let err = ''

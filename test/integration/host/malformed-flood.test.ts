@@ -46,7 +46,8 @@ describe('the host under a flood of malformed messages', () => {
   let host: HostProcess
   let ws: WebSocket
   beforeAll(async () => {
-    host = await startHostProcess()
+    // With --expose-gc the host collects garbage before taking its metrics, so heap figures compare.
+    host = await startHostProcess([], ['--expose-gc'])
     ws = new WebSocket(`ws://127.0.0.1:${new URL(host.url).port}/lab`)
     await new Promise((resolve, reject) => {
       ws.once('open', resolve)

@@ -1,10 +1,15 @@
-import type { EventBatch, SensorGeometry } from '../../common/event-batch.js'
-import { truncatedError } from './decode-errors.js'
+import type { SensorGeometry } from '../../common/event-batch.js'
 import { EventSink } from './event-sink.js'
 import { HeaderGate } from './header-gate.js'
-import { ascii } from './text-header.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
-import { WordCarry } from './word-carry.js'
+import { HeaderedDecoder } from './headered-decoder.js'
+import { ascii, type TextHeaderRules } from './text-header.js'
+
+const AEDAT2_HEADER: TextHeaderRules = {
+  format: 'AEDAT 2.0',
+  prefix: ascii('#'),
+  printableOnly: true,
+  isLastLine: (l) => l.startsWith('#End Of ASCII Header'),
+}
 
 export type Aedat2Layout = 'dvs128' | 'davis'
 
@@ -32,21 +37,11 @@ export interface Aedat2DecoderOptions {
  * become events; IMU words are grouped into 7-word samples across chunks. Coordinates are the raw
  * stored values (no jAER x-flip). 32-bit time is unwrapped into 64-bit time.
  */
-export class Aedat2Decoder implements EventDecoder {
-  readonly info: EventStreamInfo
-  readonly counters = newCounters()
+export class Aedat2Decoder extends HeaderedDecoder {
   layout: Aedat2Layout | undefined
   polarityInvert: boolean | undefined
   /** Records classified so far. */
   readonly records = { dvs: 0, external: 0, aps: 0, imuWords: 0 }
-  private readonly gate = new HeaderGate({
-    format: 'AEDAT 2.0',
-    prefix: ascii('#'),
-    printableOnly: true,
-    isLastLine: (l) => l.startsWith('#End Of ASCII Header'),
-  })
-  private readonly carry = new WordCarry(8)
-  private readonly sink: EventSink
   private readonly keepImu: boolean
   private imu: ImuSample[] = []
   private imuRaw = new Int16Array(7)
@@ -56,16 +51,12 @@ export class Aedat2Decoder implements EventDecoder {
   private epoch = 0
 
   constructor(options: Aedat2DecoderOptions = {}) {
-    this.sink = new EventSink(undefined, undefined, options.reuseOutput)
+    super('aedat2', undefined, 'AEDAT 2.0', 8, 'an 8-byte record', new EventSink(undefined, undefined, options.reuseOutput), new HeaderGate(AEDAT2_HEADER))
     this.layout = options.layout
     this.polarityInvert = options.polarityInvert
     this.keepImu = options.keepImu ?? false
-    this.info = { format: 'aedat2', headerLines: this.gate.lines }
   }
 
-  get headerDone(): boolean {
-    return this.gate.done
-  }
 
   /** IMU samples completed since the last call. */
   takeImu(): ImuSample[] {
@@ -74,25 +65,10 @@ export class Aedat2Decoder implements EventDecoder {
     return out
   }
 
-  push(chunk: Uint8Array): EventBatch[] {
-    const data = this.gate.pass(chunk)
-    if (data === null) return []
-    if (this.info.dataOffset === undefined) this.headerRead()
-    this.decode(this.carry.join(data))
-    return this.sink.take()
-  }
 
-  end(): EventBatch[] {
-    const rest = this.gate.finish()
-    if (this.info.dataOffset === undefined) this.headerRead()
-    if (rest.length) this.decode(this.carry.join(rest))
-    if (this.carry.pending) throw truncatedError('AEDAT 2.0', this.info.dataOffset! + this.carry.consumed, 'an 8-byte record')
-    return this.sink.take()
-  }
 
-  private headerRead(): void {
-    this.info.dataOffset = this.gate.dataOffset
-    const lines = this.gate.lines
+  protected override onHeader(): void {
+    const lines = this.info.headerLines
     const chip = lines.find((l) => /^#\s*AEChip:/.test(l))?.replace(/^#\s*AEChip:\s*/, '') ?? ''
     const hw = lines.find((l) => /^#\s*HardwareInterface:/.test(l)) ?? ''
     const isDvs128 = /DVS128/i.test(chip) || /edvs/i.test(hw)
@@ -101,7 +77,7 @@ export class Aedat2Decoder implements EventDecoder {
     this.info.geometry = geometryOfChip(chip, this.layout)
   }
 
-  private decode(b: Uint8Array): void {
+  protected decode(b: Uint8Array): void {
     const words = new Uint32Array(b.buffer, b.byteOffset, b.length >>> 2)
     const sink = this.sink
     let { t, x, y, p } = sink

@@ -1,5 +1,5 @@
 import { EventSink } from './event-sink.js'
-import { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
+import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 
 const TIME_HIGH_SPAN = 2 ** 28
 // A TIME_HIGH drop of at least (2^28−1)·64 − 10 000 µs is a wrap of the 34-bit clock (OpenEB HAL).

@@ -1,5 +1,5 @@
 import { EventSink } from './event-sink.js'
-import { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
+import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 import type { RawHeaderFacts } from './prophesee-header.js'
 
 const TIME_HIGH_SPAN = 2 ** 28
@@ -35,7 +35,7 @@ export class Evt21Decoder extends PropheseeRawDecoder {
 
 
 
-  protected override onHeader(facts: RawHeaderFacts): void {
+  protected override onRawHeader(facts: RawHeaderFacts): void {
     if (!this.orderFromOptions && facts.evt21Order) this.order = facts.evt21Order
   }
 

@@ -1,5 +1,5 @@
 import { EventSink } from './event-sink.js'
-import { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
+import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 
 const LOOP_SPAN = 2 ** 24
 

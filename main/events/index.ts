@@ -2,7 +2,7 @@
 // the crash-safe AEDAT 4 recorder and its repair.
 export type { EventFormat, EventDecoder, EventEncoder, EventStreamInfo, DecoderCounters } from './types.js'
 export { Evt2Decoder } from './evt2-decoder.js'
-export { PropheseeRawDecoder, type RawDecoderOptions } from './prophesee-raw-decoder.js'
+export { HeaderedDecoder, PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 export { Evt21Decoder, type Evt21Order, type Evt21DecoderOptions } from './evt21-decoder.js'
 export { Evt3Decoder } from './evt3-decoder.js'
 export { DatDecoder } from './dat-decoder.js'

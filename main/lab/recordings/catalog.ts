@@ -128,6 +128,16 @@ const SELECT = `SELECT r.id, r.path, r.format, r.sensor, r.width, r.height, r.ev
   (SELECT json_group_array(tag) FROM (SELECT tag FROM recording_tags t WHERE t.recording_id = r.id ORDER BY tag)) AS tags
   FROM recordings r`
 
+/** Query fields that each add one condition, bound to the parameter of the same name. */
+const FILTERS: ReadonlyArray<readonly [keyof RecordingQuery, string]> = [
+  ['format', 'r.format = @format'],
+  ['sensor', 'r.sensor = @sensor'],
+  ['tag', 'EXISTS (SELECT 1 FROM recording_tags t WHERE t.recording_id = r.id AND t.tag = @tag)'],
+  ['minDurationUs', 'r.duration_us >= @minDurationUs'],
+  ['maxDurationUs', 'r.duration_us <= @maxDurationUs'],
+  ['minEvents', 'r.event_count >= @minEvents'],
+]
+
 export const MAX_TAG_LENGTH = 64
 export const MAX_NOTES_LENGTH = 10_000
 
@@ -176,29 +186,10 @@ export class RecordingCatalog {
     const where: string[] = []
     const params: Record<string, unknown> = {}
     if (!query.includeMissing) where.push('r.missing = 0')
-    if (query.format !== undefined) {
-      where.push('r.format = @format')
-      params.format = query.format
-    }
-    if (query.sensor !== undefined) {
-      where.push('r.sensor = @sensor')
-      params.sensor = query.sensor
-    }
-    if (query.tag !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM recording_tags t WHERE t.recording_id = r.id AND t.tag = @tag)')
-      params.tag = query.tag
-    }
-    if (query.minDurationUs !== undefined) {
-      where.push('r.duration_us >= @minDurationUs')
-      params.minDurationUs = query.minDurationUs
-    }
-    if (query.maxDurationUs !== undefined) {
-      where.push('r.duration_us <= @maxDurationUs')
-      params.maxDurationUs = query.maxDurationUs
-    }
-    if (query.minEvents !== undefined) {
-      where.push('r.event_count >= @minEvents')
-      params.minEvents = query.minEvents
+    for (const [key, condition] of FILTERS) {
+      if (query[key] === undefined) continue
+      where.push(condition)
+      params[key] = query[key]
     }
     const words = (query.text ?? '').toLowerCase().split(/\s+/).filter(Boolean)
     words.forEach((word, i) => {

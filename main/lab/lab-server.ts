@@ -28,6 +28,9 @@ export type RequestHandlers = {
   [M in RequestName]: (params: ParsedParams<M>, session: SessionContext) => Promise<RequestResult<M>>
 }
 
+/** The handlers of one area's methods ('recordings' → every 'recordings.*'), written in that area's folder. */
+export type AreaHandlers<Area extends string> = Pick<RequestHandlers, Extract<RequestName, `${Area}.${string}`>>
+
 /** One connection's outbound side, provided by the shell. */
 export interface SessionSink {
   message(message: ServerMessage): void

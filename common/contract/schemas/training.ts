@@ -1,0 +1,55 @@
+/** SNN training runs. */
+import { z } from 'zod'
+import { Empty } from './common.js'
+import { JobState } from './app.js'
+
+export const TrainingConfig = z
+  .object({
+    epochs: z.number().int().min(1).max(100),
+    batchSize: z.number().int().min(1).max(1024),
+    /** Time steps T per sample. */
+    steps: z.number().int().min(1).max(200),
+    learningRate: z.number().positive().max(1),
+    /** Hidden LIF layer width of the 784-H-10 network. */
+    hidden: z.number().int().min(1).max(4096),
+    beta: z.number().min(0).max(1),
+    encoding: z.enum(['rate', 'latency']),
+    trainCount: z.number().int().min(10).max(9990),
+    testCount: z.number().int().min(0).max(9990),
+    seed: z.number().int().min(0).max(2 ** 31 - 1),
+    backend: z.enum(['auto', 'wasm', 'cpu']),
+  })
+  .strict()
+export type TrainingConfig = z.infer<typeof TrainingConfig>
+
+export const TrainingRun = z.object({
+  id: z.string(),
+  jobId: z.string(),
+  method: z.string(),
+  state: JobState,
+  config: TrainingConfig,
+  /** e.g. "wasm (SIMD)"; null until the worker has loaded its backend. */
+  backend: z.string().nullable(),
+  dataHash: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  progress: z
+    .object({ epoch: z.number(), epochs: z.number(), batch: z.number(), batches: z.number(), loss: z.number(), accuracy: z.number(), samplesPerSecond: z.number(), etaSeconds: z.number() })
+    .nullable(),
+  /** One entry per finished epoch; testAccuracy null without a test split. */
+  history: z.array(z.object({ epoch: z.number(), trainLoss: z.number(), trainAccuracy: z.number(), testAccuracy: z.number().nullable(), samplesPerSecond: z.number(), seconds: z.number() })),
+  /** Folder holding run.json and the last checkpoint's weights. */
+  folder: z.string(),
+  error: z.string().nullable(),
+})
+export type TrainingRun = z.infer<typeof TrainingRun>
+
+export const trainingRequests = {
+  /** Starts a surrogate-gradient BPTT training run on MNIST in a worker thread. */
+  'training.start': { params: TrainingConfig, result: z.object({ jobId: z.string(), runId: z.string() }) },
+  'training.runs': { params: Empty, result: z.array(TrainingRun) },
+} as const
+
+export const trainingEvents = {
+  'training.update': TrainingRun,
+} as const

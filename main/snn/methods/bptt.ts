@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
-import type { BackendInfo, BackendPreference } from '../backend.js'
+import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import type { Checkpoint } from '../checkpoint.js'
 import { restoreParameters, snapshotParameters } from '../checkpoint.js'
@@ -13,6 +13,7 @@ import type { LayerSpec } from '../network.js'
 import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
+import type { EpochMetrics, RunOptions, RunResult, RunStart } from './run-types.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -74,54 +75,9 @@ export const BPTT_DEFAULTS: BpttConfig = {
   evalBatchSize: 250,
 }
 
-/** Progress of a run, emitted at most 10 times per second. */
-export interface TrainProgress {
-  readonly epoch: number
-  readonly epochs: number
-  readonly batch: number
-  readonly batches: number
-  /** Mean loss per sample over the current epoch so far. */
-  readonly loss: number
-  /** Training accuracy over the current epoch so far, in [0, 1]. */
-  readonly accuracy: number
-  readonly samplesPerSecond: number
-  /** Estimated seconds to the end of training (excluding evaluation passes). */
-  readonly etaSeconds: number
-}
-
-export interface EpochMetrics {
-  readonly epoch: number
-  readonly trainLoss: number
-  readonly trainAccuracy: number
-  /** NaN when there is no test split. */
-  readonly testAccuracy: number
-  readonly samplesPerSecond: number
-  readonly seconds: number
-}
-
-/** What a run is about to do; sent once before the first batch (log it with the run). */
-export interface TrainStart {
-  readonly backend: BackendInfo
-  readonly config: BpttConfig
-  readonly trainCount: number
-  readonly testCount: number
-  readonly dataHash: string
-}
-
-export interface TrainOptions {
-  readonly onStart?: (s: TrainStart) => void
-  readonly onProgress?: (p: TrainProgress) => void
-  readonly onEpoch?: (m: EpochMetrics) => void
-  /** Receives a checkpoint after every epoch, and once more on cancel (so the last state is usable). */
-  readonly onCheckpoint?: (c: Checkpoint<BpttConfig>) => void
-  readonly signal?: AbortSignal
-}
-
-export interface TrainResult {
-  readonly backend: BackendInfo
-  readonly history: readonly EpochMetrics[]
-  readonly checkpoint: Checkpoint<BpttConfig>
-}
+export type TrainStart = RunStart<BpttConfig>
+export type TrainOptions = RunOptions<BpttConfig>
+export type TrainResult = RunResult<BpttConfig>
 
 const PROGRESS_INTERVAL_MS = 100
 
@@ -365,10 +321,10 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
       }
       history.push(metrics)
       options.onEpoch?.(metrics)
-      options.onCheckpoint?.(checkpoint(epoch + 1, 0, { ...metrics }))
+      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
     }
     const last = history.at(-1)
-    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? { ...last } : {}) }
+    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
   } finally {
     network.dispose()
   }
@@ -388,4 +344,9 @@ export async function evaluateCheckpoint(checkpoint: Checkpoint<BpttConfig>, set
   } finally {
     network.dispose()
   }
+}
+
+/** An epoch's figures as one flat name → number record (a checkpoint's `metrics`). */
+function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
+  return { ...fixed, ...extra }
 }

@@ -1,5 +1,6 @@
 import type { SensorGeometry } from '../../common/event-batch.js'
 import { EventSink } from './event-sink.js'
+import type { DecoderStateValue } from './types.js'
 import { HeaderGate } from './header-gate.js'
 import { HeaderedDecoder } from './headered-decoder.js'
 import { ascii, type TextHeaderRules } from './text-header.js'
@@ -30,7 +31,6 @@ export interface Aedat2DecoderOptions {
   keepImu?: boolean
 }
 
-
 /**
  * jAER AEDAT 2.0 (event-formats.md §1): `#` header lines, then 8-byte big-endian records
  * (int32 address, int32 timestamp). DAVIS words with bit 31 set are APS or IMU words and never
@@ -57,7 +57,6 @@ export class Aedat2Decoder extends HeaderedDecoder {
     this.keepImu = options.keepImu ?? false
   }
 
-
   /** IMU samples completed since the last call. */
   takeImu(): ImuSample[] {
     const out = this.imu
@@ -65,7 +64,27 @@ export class Aedat2Decoder extends HeaderedDecoder {
     return out
   }
 
+  protected saveState(): Record<string, DecoderStateValue> {
+    return {
+      imuRaw: [...this.imuRaw],
+      layout: this.layout!,
+      polarityInvert: this.polarityInvert!,
+      prevRaw: this.prevRaw,
+      epoch: this.epoch,
+      imuNext: this.imuNext,
+      imuT: this.imuT,
+    }
+  }
 
+  protected restoreState(s: Readonly<Record<string, DecoderStateValue>>): void {
+    this.imuRaw = Int16Array.from(s.imuRaw as readonly number[])
+    this.layout = s.layout as Aedat2Layout
+    this.polarityInvert = s.polarityInvert as boolean
+    this.prevRaw = s.prevRaw as number
+    this.epoch = s.epoch as number
+    this.imuNext = s.imuNext as number
+    this.imuT = s.imuT as number
+  }
 
   protected override onHeader(): void {
     const lines = this.info.headerLines

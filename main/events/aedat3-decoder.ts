@@ -3,7 +3,7 @@ import { ByteQueue } from './byte-queue.js'
 import { corruptError, truncatedError } from './decode-errors.js'
 import { EventSink } from './event-sink.js'
 import { ascii, TextHeaderScanner } from './text-header.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
+import { newCounters, type EventStreamInfo, type ResumableDecoder, type ResumePoint } from './types.js'
 
 const PACKET_HEADER = 28
 const POLARITY = 1
@@ -27,7 +27,7 @@ export interface Aedat3DecoderOptions {
  * header and eventCapacity × eventSize bytes. POLARITY packets become events (valid bit honoured,
  * t = overflow·2^31 + ts); every other packet type is skipped by its declared length.
  */
-export class Aedat3Decoder implements EventDecoder {
+export class Aedat3Decoder implements ResumableDecoder {
   readonly info: EventStreamInfo
   readonly counters = newCounters()
   private readonly q = new ByteQueue()
@@ -65,6 +65,21 @@ export class Aedat3Decoder implements EventDecoder {
     this.run(true)
     if (this.q.length > 0) throw truncatedError('AEDAT 3.1', this.q.offset, 'a packet')
     return this.sink.take()
+  }
+
+  /** Packets are self-contained (each carries its timestamp overflow), so a packet boundary needs only the layout. */
+  resumePoint(): ResumePoint | null {
+    if (this.inHeader) return null
+    return { offset: this.q.offset, state: { xShift: this.xShift, yShift: this.yShift, coordMask: this.coordMask } }
+  }
+
+  resumeAt(point: ResumePoint): void {
+    this.inHeader = false
+    this.info.dataOffset = point.offset
+    this.q.offset = point.offset
+    this.xShift = point.state.xShift as number
+    this.yShift = point.state.yShift as number
+    this.coordMask = point.state.coordMask as number
   }
 
   private run(eof: boolean): void {

@@ -3,7 +3,7 @@ import { ByteQueue } from './byte-queue.js'
 import { corruptError, truncatedError } from './decode-errors.js'
 import { EventSink } from './event-sink.js'
 import { ascii, TextHeaderScanner } from './text-header.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
+import { newCounters, type DecoderStateValue, type EventStreamInfo, type ResumableDecoder, type ResumePoint } from './types.js'
 import { WordCarry } from './word-carry.js'
 
 /** DAT event types that hold CD events (Event2D = 0, EventCD = 12). */
@@ -15,7 +15,7 @@ const CD_TYPES = new Set([0, 12])
  * A file with no header line at all has no type/size bytes (Event2D, 8 bytes).
  * 32-bit time is unwrapped into 64-bit time.
  */
-export class DatDecoder implements EventDecoder {
+export class DatDecoder implements ResumableDecoder {
   readonly info: EventStreamInfo
   readonly counters = newCounters()
   private readonly q = new ByteQueue()
@@ -52,6 +52,25 @@ export class DatDecoder implements EventDecoder {
     if (this.phase !== 'data') throw truncatedError('DAT', this.q.offset, 'the event type/size bytes')
     if (this.carry!.pending) throw truncatedError('DAT', this.info.dataOffset! + this.carry!.consumed, `a ${this.eventSize}-byte event`)
     return this.sink.take()
+  }
+
+  resumePoint(): ResumePoint | null {
+    if (this.phase !== 'data') return null
+    return {
+      offset: this.info.dataOffset! + this.carry!.consumed,
+      state: { eventType: this.eventType, eventSize: this.eventSize, prevRaw: this.prevRaw, epoch: this.epoch },
+    }
+  }
+
+  resumeAt(point: ResumePoint): void {
+    const s: Readonly<Record<string, DecoderStateValue>> = point.state
+    this.eventType = s.eventType as number
+    this.eventSize = s.eventSize as number
+    this.prevRaw = s.prevRaw as number
+    this.epoch = s.epoch as number
+    this.phase = 'data'
+    this.info.dataOffset = point.offset
+    this.carry = new WordCarry(this.eventSize)
   }
 
   private advanceHeader(eof: boolean): void {

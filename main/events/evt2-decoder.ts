@@ -1,10 +1,10 @@
 import { EventSink } from './event-sink.js'
+import type { DecoderStateValue } from './types.js'
 import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 
 const TIME_HIGH_SPAN = 2 ** 28
 // A TIME_HIGH drop of at least (2^28−1)·64 − 10 000 µs is a wrap of the 34-bit clock (OpenEB HAL).
 const WRAP_MIN_DROP_US = (2 ** 28 - 1) * 64 - 10_000
-
 
 /**
  * Prophesee EVT 2.0 (event-formats.md §5): 32-bit LE words, type in bits 31–28;
@@ -20,9 +20,21 @@ export class Evt2Decoder extends PropheseeRawDecoder {
     super('evt2', 'EVT 2.0', 4, new EventSink(undefined, undefined, options.reuseOutput), options)
   }
 
+  protected saveState(): Record<string, DecoderStateValue> {
+    return {
+      hasBase: this.hasBase,
+      timeHigh: this.timeHigh,
+      loops: this.loops,
+      base: this.base,
+    }
+  }
 
-
-
+  protected restoreState(s: Readonly<Record<string, DecoderStateValue>>): void {
+    this.hasBase = s.hasBase as boolean
+    this.timeHigh = s.timeHigh as number
+    this.loops = s.loops as number
+    this.base = s.base as number
+  }
 
   protected decode(bytes: Uint8Array): void {
     const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2)

@@ -1,4 +1,5 @@
 import { EventSink } from './event-sink.js'
+import type { DecoderStateValue } from './types.js'
 import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 import type { RawHeaderFacts } from './prophesee-header.js'
 
@@ -31,9 +32,23 @@ export class Evt21Decoder extends PropheseeRawDecoder {
     this.orderFromOptions = options.order !== undefined
   }
 
+  protected saveState(): Record<string, DecoderStateValue> {
+    return {
+      order: this.order,
+      hasBase: this.hasBase,
+      timeHigh: this.timeHigh,
+      loops: this.loops,
+      base: this.base,
+    }
+  }
 
-
-
+  protected restoreState(s: Readonly<Record<string, DecoderStateValue>>): void {
+    this.order = s.order as Evt21Order
+    this.hasBase = s.hasBase as boolean
+    this.timeHigh = s.timeHigh as number
+    this.loops = s.loops as number
+    this.base = s.base as number
+  }
 
   protected override onRawHeader(facts: RawHeaderFacts): void {
     if (!this.orderFromOptions && facts.evt21Order) this.order = facts.evt21Order

@@ -1,4 +1,5 @@
 import { EventSink } from './event-sink.js'
+import type { DecoderStateValue } from './types.js'
 import { PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 
 const LOOP_SPAN = 2 ** 24
@@ -23,9 +24,27 @@ export class Evt3Decoder extends PropheseeRawDecoder {
     super('evt3', 'EVT 3.0', 2, new EventSink(8192, 12, options.reuseOutput), options)
   }
 
+  protected saveState(): Record<string, DecoderStateValue> {
+    return {
+      timeHigh: this.timeHigh,
+      timeLow: this.timeLow,
+      loops: this.loops,
+      row: this.row,
+      isCD: this.isCD,
+      baseX: this.baseX,
+      basePol: this.basePol,
+    }
+  }
 
-
-
+  protected restoreState(s: Readonly<Record<string, DecoderStateValue>>): void {
+    this.timeHigh = s.timeHigh as number
+    this.timeLow = s.timeLow as number
+    this.loops = s.loops as number
+    this.row = s.row as number
+    this.isCD = s.isCD as boolean
+    this.baseX = s.baseX as number
+    this.basePol = s.basePol as number
+  }
 
   protected decode(bytes: Uint8Array): void {
     const words = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 1)

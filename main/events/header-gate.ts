@@ -22,6 +22,11 @@ export class HeaderGate {
     return this.scanner.lines
   }
 
+  /** Treats everything from now on as data (decoding resumes mid-file, past the header). */
+  skip(): void {
+    this.done = true
+  }
+
   /** The data bytes contained in `chunk` (and any held back), or null while still inside the header. */
   pass(chunk: Uint8Array): Uint8Array | null {
     if (this.done) return chunk

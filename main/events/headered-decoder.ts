@@ -9,10 +9,10 @@ import { truncatedError } from './decode-errors.js'
 import type { EventSink } from './event-sink.js'
 import { HeaderGate } from './header-gate.js'
 import { parseRawHeader, rawHeaderRules, type RawHeaderFacts } from './prophesee-header.js'
-import { newCounters, type EventDecoder, type EventFormat, type EventStreamInfo } from './types.js'
+import { newCounters, type DecoderStateValue, type EventFormat, type EventStreamInfo, type ResumableDecoder, type ResumePoint } from './types.js'
 import { WordCarry } from './word-carry.js'
 
-export abstract class HeaderedDecoder implements EventDecoder {
+export abstract class HeaderedDecoder implements ResumableDecoder {
   readonly info: EventStreamInfo
   readonly counters = newCounters()
   private readonly carry: WordCarry
@@ -50,6 +50,22 @@ export abstract class HeaderedDecoder implements EventDecoder {
     if (this.carry.pending) throw truncatedError(this.formatLabel, (this.info.dataOffset ?? 0) + this.carry.consumed, this.unitName)
     return this.sink.take()
   }
+
+  resumePoint(): ResumePoint | null {
+    if (!this.gate.done || this.info.dataOffset === undefined) return null
+    return { offset: this.info.dataOffset + this.carry.consumed, state: this.saveState() }
+  }
+
+  resumeAt(point: ResumePoint): void {
+    this.gate.skip()
+    // dataOffset is where this decoder's bytes start, so error offsets stay absolute
+    this.info.dataOffset = point.offset
+    this.restoreState(point.state)
+  }
+
+  /** The fields the hot loop carries from unit to unit (time base, wraps, layout). */
+  protected abstract saveState(): Record<string, DecoderStateValue>
+  protected abstract restoreState(state: Readonly<Record<string, DecoderStateValue>>): void
 
   /** Called once, when the header is complete and before the first unit is decoded. */
   protected onHeader(): void {}

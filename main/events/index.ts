@@ -1,6 +1,7 @@
 // Public API of the event codecs: decoders, encoders, detection, file reading/writing, export,
 // the crash-safe AEDAT 4 recorder and its repair.
-export type { EventFormat, EventDecoder, EventEncoder, EventStreamInfo, DecoderCounters } from './types.js'
+export type { EventFormat, EventDecoder, EventEncoder, EventStreamInfo, DecoderCounters, ResumableDecoder, ResumePoint } from './types.js'
+export { isResumable } from './types.js'
 export { Evt2Decoder } from './evt2-decoder.js'
 export { HeaderedDecoder, PropheseeRawDecoder, type RawDecoderOptions } from './headered-decoder.js'
 export { Evt21Decoder, type Evt21Order, type Evt21DecoderOptions } from './evt21-decoder.js'
@@ -31,3 +32,7 @@ export type { FileDataEntry } from './aedat4-tables.js'
 export { loadZstd, type CompressionName } from './payload-codec.js'
 export { convertEventFile, targetFromFileName, CONVERT_TARGETS, type ConvertTarget, type ConvertOptions, type ConvertResult } from './convert.js'
 export { readAedat4Window } from './aedat4-window.js'
+export {
+  buildSeekIndex, parseSeekIndex, readIndexedWindow, readSegment, seekIndexMatches, segmentsFor, SeekIndexBuilder,
+  DEFAULT_SEGMENT_EVENTS, SEEK_INDEX_VERSION, type SeekIndex, type SeekSegment,
+} from './seek-index.js'

@@ -1,7 +1,7 @@
 import type { EventBatch, SensorGeometry } from '../../common/event-batch.js'
 import { truncatedError } from './decode-errors.js'
 import { EventSink } from './event-sink.js'
-import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
+import { newCounters, type EventStreamInfo, type ResumableDecoder, type ResumePoint } from './types.js'
 import { WordCarry } from './word-carry.js'
 
 export interface NmnistDecoderOptions {
@@ -16,7 +16,7 @@ export interface NmnistDecoderOptions {
 }
 
 /** N-MNIST / N-Caltech101 ATIS `.bin`: 5-byte records x, y, p|t[22:16], t[15:8], t[7:0]. */
-export class NmnistDecoder implements EventDecoder {
+export class NmnistDecoder implements ResumableDecoder {
   readonly info: EventStreamInfo
   readonly counters = newCounters()
   readonly headerDone = true
@@ -24,6 +24,8 @@ export class NmnistDecoder implements EventDecoder {
   private readonly sink: EventSink
   private readonly overflowMarkers: boolean
   private overflow = 0
+  /** File offset of the first byte fed (0 unless resumed mid-file). */
+  private base = 0
 
   constructor(options: NmnistDecoderOptions = {}) {
     this.sink = new EventSink(undefined, undefined, options.reuseOutput)
@@ -37,8 +39,18 @@ export class NmnistDecoder implements EventDecoder {
   }
 
   end(): EventBatch[] {
-    if (this.carry.pending) throw truncatedError('N-MNIST', this.carry.consumed, 'a 5-byte event')
+    if (this.carry.pending) throw truncatedError('N-MNIST', this.base + this.carry.consumed, 'a 5-byte event')
     return this.sink.take()
+  }
+
+  resumePoint(): ResumePoint {
+    return { offset: this.base + this.carry.consumed, state: { overflow: this.overflow } }
+  }
+
+  resumeAt(point: ResumePoint): void {
+    this.base = point.offset
+    this.info.dataOffset = point.offset
+    this.overflow = point.state.overflow as number
   }
 
   private decode(b: Uint8Array): void {

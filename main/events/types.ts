@@ -61,6 +61,31 @@ export interface EventEncoder {
   finalPatches(): { offset: number; bytes: Uint8Array }[]
 }
 
+/** A value of a decoder's resumable state: plain data, so an index can keep or store it. */
+export type DecoderStateValue = number | boolean | string | readonly number[]
+
+/**
+ * Where a decoder can restart mid-file and the state it needs there (time base, wrap count, layout).
+ * Taken between pushes, it names the first byte whose events have not been returned yet.
+ */
+export interface ResumePoint {
+  /** Absolute file offset; always at a unit boundary (word, record or packet). */
+  readonly offset: number
+  readonly state: Readonly<Record<string, DecoderStateValue>>
+}
+
+/** A decoder that can report resume points and start from one (the sparse seek index needs it). */
+export interface ResumableDecoder extends EventDecoder {
+  /** The resume point after the last push, or null while still inside the header. */
+  resumePoint(): ResumePoint | null
+  /** Starts at a resume point instead of at the header; call before the first push, feed bytes from `point.offset`. */
+  resumeAt(point: ResumePoint): void
+}
+
+export function isResumable(decoder: EventDecoder): decoder is ResumableDecoder {
+  return typeof (decoder as Partial<ResumableDecoder>).resumePoint === 'function'
+}
+
 export function newCounters(): DecoderCounters {
   return { droppedNoTimeBase: 0, skippedWords: 0, wraps: 0, nonMonotonic: 0 }
 }

@@ -8,6 +8,7 @@ import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import { detectEventFormat } from '../../events/index.js'
 import type { RecordingCatalog, RecordingEntry } from './catalog.js'
 import { fingerprintFile } from './fingerprint.js'
+import { SeekIndexStore } from './seek-index-store.js'
 import { summarizeEventFile } from './summarize.js'
 
 export interface ImportOptions {
@@ -35,9 +36,12 @@ const SNIFF_BYTES = 1 << 16
 
 export class RecordingLibrary {
   readonly recordingsFolder: string
+  /** Sparse seek indexes of the recordings that have no index of their own. */
+  readonly seekIndexes: SeekIndexStore
 
   constructor(private readonly labFolder: string, readonly catalog: RecordingCatalog) {
     this.recordingsFolder = path.join(labFolder, 'recordings')
+    this.seekIndexes = new SeekIndexStore(path.join(labFolder, 'seek-index'))
   }
 
   /** Imports every event file among `paths` (folders are walked); other files are skipped with a reason. */
@@ -69,9 +73,11 @@ export class RecordingLibrary {
   async importFile(file: string, options: ImportOptions = {}): Promise<RecordingEntry> {
     const source = path.resolve(file)
     const target = options.copy ? await this.copyIntoLab(source) : source
-    const { summary, thumbnail } = await summarizeEventFile(target, { signal: options.signal })
+    const { summary, thumbnail, seekIndex } = await summarizeEventFile(target, { signal: options.signal })
     const info = await stat(target)
-    return this.catalog.upsert(target, summary, { sizeBytes: info.size, modifiedAt: Math.round(info.mtimeMs), fingerprint: await fingerprintFile(target) }, thumbnail)
+    const fingerprint = await fingerprintFile(target)
+    if (seekIndex) await this.seekIndexes.save(fingerprint, seekIndex)
+    return this.catalog.upsert(target, summary, { sizeBytes: info.size, modifiedAt: Math.round(info.mtimeMs), fingerprint }, thumbnail)
   }
 
   /**

@@ -1,59 +1,45 @@
 /**
- * Time windows of recordings for playback. AEDAT 4 files with a FileDataTable (every recording
- * Spikelab makes) are read through their index, whatever their size. Other files are decoded once
- * into one event batch so that any window is two binary searches away; those are bounded to
- * MAX_PLAYBACK_EVENTS, and only the most recently used few stay in memory.
+ * Time windows of recordings for playback, whatever their size: AEDAT 4 files with a FileDataTable
+ * (every recording Spikelab makes) are read through that table; every other format through its
+ * sparse seek index (built at import, or on first playback, and kept beside the catalog). Only the
+ * segments a window overlaps are decoded.
  */
-import { concatEventBatches, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
-import { SpikelabError } from '../../../common/errors.js'
-import { openEventFile, readAedat4Window } from '../../events/index.js'
+import { concatEventBatches, type EventBatch } from '../../../common/event-batch.js'
+import { readAedat4Window, readIndexedWindow, seekIndexMatches, type SeekIndex } from '../../events/index.js'
+import type { SeekIndexStore } from './seek-index-store.js'
 
-export const MAX_PLAYBACK_EVENTS = 5_000_000
-const KEPT = 3
+/** The largest window playback returns at once (a few seconds of a busy sensor). */
+export const MAX_WINDOW_EVENTS = 20_000_000
+const KEPT_INDEXES = 16
 
-export class PlaybackCache {
-  private readonly loaded = new Map<string, Promise<EventBatch>>()
-
-  async window(file: string, format: string, fromUs: number, toUs: number): Promise<EventBatch> {
-    if (format === 'aedat4') {
-      const indexed = await readAedat4Window(file, fromUs, toUs)
-      if (indexed) return indexed
-    }
-    const all = await this.load(file)
-    return sliceEventBatch(all, lowerBound(all.t, fromUs), lowerBound(all.t, toUs))
-  }
-
-  private load(file: string): Promise<EventBatch> {
-    let entry = this.loaded.get(file)
-    if (entry) {
-      this.loaded.delete(file) // re-insert as most recent
-      this.loaded.set(file, entry)
-      return entry
-    }
-    entry = (async () => {
-      const batches: EventBatch[] = []
-      let n = 0
-      for await (const b of (await openEventFile(file)).batches()) {
-        n += b.t.length
-        if (n > MAX_PLAYBACK_EVENTS) throw new SpikelabError('playback-too-large', `playback holds at most ${MAX_PLAYBACK_EVENTS.toLocaleString('en-US')} events in memory; this recording has more (AEDAT 4 files with an index have no limit: convert it)`, { file })
-        batches.push(b)
-      }
-      return concatEventBatches(batches)
-    })()
-    entry.catch(() => this.loaded.delete(file))
-    this.loaded.set(file, entry)
-    while (this.loaded.size > KEPT) this.loaded.delete(this.loaded.keys().next().value as string)
-    return entry
-  }
+export interface PlaybackSource {
+  readonly path: string
+  readonly format: string
+  readonly fingerprint: string
 }
 
-function lowerBound(t: Float64Array, value: number): number {
-  let lo = 0
-  let hi = t.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (t[mid] < value) lo = mid + 1
-    else hi = mid
+export class PlaybackCache {
+  private readonly indexes = new Map<string, SeekIndex>()
+
+  constructor(private readonly store: SeekIndexStore) {}
+
+  async window(source: PlaybackSource, fromUs: number, toUs: number): Promise<EventBatch> {
+    if (source.format === 'aedat4') {
+      const indexed = await readAedat4Window(source.path, fromUs, toUs)
+      if (indexed) return indexed
+    }
+    const index = await this.index(source)
+    return concatEventBatches(await readIndexedWindow(source.path, index, fromUs, toUs, { maxEvents: MAX_WINDOW_EVENTS }))
   }
-  return lo
+
+  private async index(source: PlaybackSource): Promise<SeekIndex> {
+    const key = `${source.fingerprint}:${source.path}`
+    const known = this.indexes.get(key)
+    this.indexes.delete(key)
+    // a recording that changed on disk since it was indexed is indexed again
+    const index = known && (await seekIndexMatches(source.path, known)) ? known : await this.store.forFile(source.path, source.fingerprint)
+    this.indexes.set(key, index) // most recent last
+    while (this.indexes.size > KEPT_INDEXES) this.indexes.delete(this.indexes.keys().next().value as string)
+    return index
+  }
 }

@@ -11,7 +11,7 @@ import { PlaybackCache } from './playback-cache.js'
 import { summarizeEventFile } from './summarize.js'
 
 export function recordingHandlers(catalog: RecordingCatalog, recordings: RecordingLibrary, jobs: JobRegistry): AreaHandlers<'recordings'> {
-  const playback = new PlaybackCache()
+  const playback = new PlaybackCache(recordings.seekIndexes)
   const entryOrThrow = (id: number) => {
     const entry = catalog.get(id)
     if (!entry) throw new SpikelabError('not-found', `no recording with id ${id} in the catalog`, { field: 'id' })
@@ -25,7 +25,12 @@ export function recordingHandlers(catalog: RecordingCatalog, recordings: Recordi
       return entryOrThrow(id)
     },
     'recordings.info': async ({ path: file }) => (await summarizeEventFile(file)).summary,
-    'recordings.remove': async ({ id }) => ({ removed: catalog.remove(id) }),
+    'recordings.remove': async ({ id }) => {
+      const entry = catalog.get(id)
+      const removed = catalog.remove(id)
+      if (entry && removed) await recordings.seekIndexes.remove(entry.fingerprint)
+      return { removed }
+    },
     'recordings.thumbnail': async ({ id }) => ({ pngBase64: catalog.thumbnail(id)?.toString('base64') ?? null }),
     'recordings.import': async ({ paths, copy }) => {
       const job = jobs.start('recordings.import', `Import ${paths.length === 1 ? path.basename(paths[0]) : `${paths.length} items`}`, async (ctx) => {
@@ -43,7 +48,7 @@ export function recordingHandlers(catalog: RecordingCatalog, recordings: Recordi
     'recordings.rescan': async () => recordings.rescan(),
     'recordings.window': async ({ id, fromUs, toUs }, session) => {
       const entry = entryOrThrow(id)
-      const batch = await playback.window(entry.path, entry.format, fromUs, toUs)
+      const batch = await playback.window(entry, fromUs, toUs)
       const stream = session.openStream(() => undefined)
       // The frame follows the reply (a macrotask later), so the client knows the stream id first.
       setTimeout(() => {

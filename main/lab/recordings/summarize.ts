@@ -1,11 +1,13 @@
 /**
  * Reads an event file once, streaming, and returns what the library records about it: counts,
- * first/last timestamps (raw sensor time), geometry, a sensor name where the header gives one, and
- * an event-frame thumbnail. Memory stays constant whatever the file size.
+ * first/last timestamps (raw sensor time), geometry, a sensor name where the header gives one, an
+ * event-frame thumbnail, and (for formats without an index of their own) the sparse seek index that
+ * playback uses. Memory stays constant whatever the file size.
  */
+import { stat } from 'node:fs/promises'
 import { CancelledError } from '../../../common/errors.js'
 import type { EventBatch } from '../../../common/event-batch.js'
-import { openEventFile, type EventFile } from '../../events/index.js'
+import { openEventFile, SeekIndexBuilder, type EventFile, type SeekIndex } from '../../events/index.js'
 import type { RecordingSummary } from './catalog.js'
 import { EventFrameAccumulator } from './thumbnail.js'
 
@@ -18,13 +20,18 @@ export interface SummarizeOptions {
 export interface FileSummary {
   readonly summary: RecordingSummary
   readonly thumbnail: Buffer | null
+  /** Null for AEDAT 4, which seeks through its own FileDataTable. */
+  readonly seekIndex: SeekIndex | null
 }
 
 /** Events used for the thumbnail when the header does not give the sensor size (a second, partial pass). */
 const THUMBNAIL_EVENTS_WITHOUT_GEOMETRY = 2_000_000
 
 export async function summarizeEventFile(path: string, options: SummarizeOptions = {}): Promise<FileSummary> {
-  const file = await openEventFile(path)
+  const info = await stat(path)
+  let index: SeekIndexBuilder | undefined
+  const file = await openEventFile(path, { onBytesRead: () => index?.chunkDone() })
+  if (file.format !== 'aedat4') index = new SeekIndexBuilder(file.decoder)
   const known = file.geometry
   const frame = known ? new EventFrameAccumulator(known.width, known.height) : null
   let eventCount = 0
@@ -46,6 +53,7 @@ export async function summarizeEventFile(path: string, options: SummarizeOptions
       if (batch.y[i] > maxY) maxY = batch.y[i]
     }
     frame?.add(batch)
+    index?.batch(batch)
     options.onEvents?.(eventCount)
   }
   const geometry = known ?? (eventCount > 0 ? { width: maxX + 1, height: maxY + 1 } : null)
@@ -64,6 +72,7 @@ export async function summarizeEventFile(path: string, options: SummarizeOptions
       lastTimestampUs: last,
     },
     thumbnail,
+    seekIndex: index?.finish(file.format, file.geometry, info.size, info.mtimeMs) ?? null,
   }
 }
 

@@ -1,10 +1,12 @@
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LabRequestError } from '../../../common/contract/lab-api.js'
 import { createLabClient } from '../../../common/contract/lab-client.js'
 import type { JobInfo } from '../../../common/contract/schemas.js'
+import { createEventBatch } from '../../../common/event-batch.js'
+import { Evt3Encoder } from '../../../main/events/index.js'
 import { createLab } from '../../../main/lab/lab.js'
 import { fixturePath } from '../../support/fixtures.js'
 
@@ -101,6 +103,50 @@ describe('playback windows over LabApi', () => {
     expect(events).toBe(3)
     expect(frame).toEqual({ t: [654, 2999, 3017], x: [7, 19, 21], y: [15, 18, 17], p: [1, 0, 0] })
   })
+})
+
+describe('playback of a recording larger than one index segment (EVT 3.0)', () => {
+  it('imports with a sparse seek index beside the catalog, serves windows from it, and drops it with the recording', async () => {
+    const { lab, client } = connect()
+    // 2.5 M events, one per 10 µs: t = 10·i, x = i mod 640, y = (i div 640) mod 480, p = i mod 2
+    const n = 2_500_000
+    const batch = createEventBatch(n)
+    for (let i = 0; i < n; i++) {
+      batch.t[i] = 10 * i
+      batch.x[i] = i % 640
+      batch.y[i] = Math.floor(i / 640) % 480
+      batch.p[i] = i % 2
+    }
+    const enc = new Evt3Encoder({ geometry: { width: 640, height: 480 } })
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'spikelab-evt3-')), 'long.raw')
+    writeFileSync(file, Buffer.concat([Buffer.from(enc.write(batch)), Buffer.from(enc.end())]))
+
+    const done = new Promise<JobInfo>((resolve) => client.on('jobs.update', (j) => j.state !== 'running' && resolve(j)))
+    await client.request('recordings.import', { paths: [file], copy: false })
+    expect((await done).state).toBe('done')
+    const [entry] = (await client.request('recordings.list', {})).entries
+    expect(entry.eventCount).toBe(n)
+    const indexFolder = path.join(lab.recordings.recordingsFolder, '..', 'seek-index')
+    expect(readdirSync(indexFolder)).toEqual([`${entry.fingerprint}.json`])
+    const stored = JSON.parse(readFileSync(path.join(indexFolder, `${entry.fingerprint}.json`), 'utf8')) as { segments: unknown[] }
+    expect(stored.segments.length).toBeGreaterThanOrEqual(2)
+
+    // the window [20,000,000, 20,000,050) µs holds events i = 2,000,000 … 2,000,004
+    const { streamId, events } = await client.request('recordings.window', { id: entry.id, fromUs: 20_000_000, toUs: 20_000_050 })
+    const frame = await new Promise<{ t: number[]; x: number[] }>((resolve) => {
+      const off = client.onFrames(streamId, (f) => {
+        off()
+        if (f.kind === 'events') resolve({ t: [...f.batch.t], x: [...f.batch.x] })
+      })
+    })
+    expect(events).toBe(5)
+    expect(frame.t).toEqual([20_000_000, 20_000_010, 20_000_020, 20_000_030, 20_000_040])
+    expect(frame.x).toEqual([0, 1, 2, 3, 4].map((k) => (2_000_000 + k) % 640))
+
+    await client.request('recordings.remove', { id: entry.id })
+    expect(existsSync(path.join(indexFolder, `${entry.fingerprint}.json`))).toBe(false)
+    await lab.dispose()
+  }, 60_000)
 })
 
 describe('info over LabApi', () => {

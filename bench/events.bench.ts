@@ -10,6 +10,7 @@ import { createDecoder } from '../main/events/detect.js'
 import { createEncoder, type EncoderOptions } from '../main/events/encoders.js'
 import { loadZstd } from '../main/events/payload-codec.js'
 import { openEventFile } from '../main/events/open-event-file.js'
+import { buildSeekIndex, readIndexedWindow } from '../main/events/seek-index.js'
 import type { EventFormat } from '../main/events/types.js'
 
 const N = Number(process.env.BENCH_EVENTS_N ?? 4_000_000)
@@ -151,6 +152,22 @@ async function main(): Promise<void> {
     const mb = statSync(file).size / (1 << 20)
     console.log(`streamed ${mb.toFixed(0)} MB evt2 file: ${mevs(events, seconds)} M ev/s end to end (read + decode)`)
     console.log(`streamed ${mb.toFixed(0)} MB evt2 file: peak RSS growth ${((peak - rssBefore) / (1 << 20)).toFixed(1)} MB`)
+
+    // seeking the same file by time through its sparse index (built once, as import does)
+    const indexStarted = performance.now()
+    const index = await buildSeekIndex(file)
+    const indexSeconds = (performance.now() - indexStarted) / 1000
+    console.log(`seek index of the ${mb.toFixed(0)} MB file: ${index.segments.length} segments, ${(JSON.stringify(index).length / 1024).toFixed(1)} KB, built in ${indexSeconds.toFixed(1)} s`)
+    const last = index.segments.at(-1)!.maxT
+    const latencies: number[] = []
+    for (let k = 1; k <= 20; k++) {
+      const from = (last * k) / 21
+      const t0 = performance.now()
+      await readIndexedWindow(file, index, from, from + 33_000)
+      latencies.push(performance.now() - t0)
+    }
+    latencies.sort((a, b) => a - b)
+    console.log(`seek: a 33 ms window anywhere in the file: median ${latencies[10].toFixed(1)} ms, worst ${latencies[19].toFixed(1)} ms`)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -1,6 +1,6 @@
 /**
  * A sparse seek index for the formats that have none of their own (EVT 2/2.1/3, DAT, AEDAT 2/3,
- * N-MNIST): every ~1 M events, the decoder's resume point (byte offset + the small state its time
+ * N-MNIST): every ~262 k events, the decoder's resume point (byte offset + the small state its time
  * base needs) and the time span of the events that follow it. A time window is then decoded from
  * the segments that overlap it only, whatever the file's size. Built in the same streaming pass that
  * summarizes a file at import; small enough (a few KB per GB) to keep as JSON beside the catalog.
@@ -16,7 +16,7 @@ import { isResumable, type DecoderStateValue, type EventDecoder, type EventForma
 
 export const SEEK_INDEX_VERSION = 1
 /** Events per segment: a window read decodes at most about two segments more than it returns. */
-export const DEFAULT_SEGMENT_EVENTS = 1 << 20
+export const DEFAULT_SEGMENT_EVENTS = 1 << 18
 
 export interface SeekSegment {
   /** Byte offset decoding restarts at; 0 with a null state means "from the start, header included". */

@@ -9,6 +9,7 @@ import { serveCommand } from './commands/serve.js'
 import { simCommand } from './commands/sim.js'
 import { statsCommand } from './commands/stats.js'
 import { synthCommand } from './commands/synth.js'
+import { trainCommand } from './commands/train.js'
 import { versionCommand } from './commands/version.js'
 
-export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, convertCommand, importCommand, repairCommand, simCommand, statsCommand, classifyCommand, synthCommand, versionCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, convertCommand, importCommand, repairCommand, simCommand, statsCommand, classifyCommand, synthCommand, trainCommand, versionCommand]

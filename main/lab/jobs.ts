@@ -86,6 +86,14 @@ export class JobRegistry {
     return this.jobs.get(id)?.info
   }
 
+  /** Resolves with the job's final info once it has ended (done, failed or cancelled). */
+  async settled(id: string): Promise<JobInfo> {
+    const record = this.jobs.get(id)
+    if (!record) throw new Error(`no job ${id}`)
+    await record.done.catch(() => undefined)
+    return record.info
+  }
+
   /** Cancels everything still running (shutdown) and waits for the jobs to settle. */
   async cancelAll(): Promise<void> {
     const running = [...this.jobs.values()].filter((r) => r.info.state === 'running')

@@ -13,6 +13,7 @@ import { RecordingLibrary } from './recordings/library.js'
 import { recordingHandlers } from './recordings/recording-handlers.js'
 import { sensorHandlers } from './sensor/sensor-handlers.js'
 import { AnalysisService } from './analysis/analysis-service.js'
+import { ModelStore } from './training/model-store.js'
 import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
@@ -50,11 +51,13 @@ export function createLab(options: LabOptions): Lab {
   const sensor = new SensorSession((status) => server?.broadcast('sensor.status', status))
   const analysis = new AnalysisService(jobs)
   let computeBackend: string | null = null
+  const models = new ModelStore(path.join(options.labFolder, 'catalog.sqlite'))
   const training = new TrainingService(
     options.labFolder,
     jobs,
     (run) => server?.broadcast('training.update', run),
     (backend) => (computeBackend = backend),
+    models,
   )
 
   const handlers: RequestHandlers = {
@@ -99,9 +102,11 @@ export function createLab(options: LabOptions): Lab {
     sensor,
     dispose: async () => {
       await jobs.cancelAll()
+      await training.idle()
       await sensor.disconnect()
       sensor.hub.dispose()
       catalog.close()
+      models.close()
     },
   }
 }

@@ -3,8 +3,13 @@ import { z } from 'zod'
 import { Empty } from './common.js'
 import { JobState } from './app.js'
 
+export const TrainingMethodId = z.enum(['bptt', 'coarse', 'ide', 'vdib'])
+export type TrainingMethodId = z.infer<typeof TrainingMethodId>
+
 export const TrainingConfig = z
   .object({
+    /** Training method (snn-methods.md); BPTT when not given. */
+    method: TrainingMethodId.default('bptt'),
     epochs: z.number().int().min(1).max(100),
     batchSize: z.number().int().min(1).max(1024),
     /** Time steps T per sample. */

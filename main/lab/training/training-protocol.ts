@@ -1,13 +1,19 @@
 /** Messages between the training service and its worker thread. */
-import type { BpttConfig, Checkpoint, EpochMetrics, TrainProgress, TrainStart } from '../../snn/index.js'
+import type { Checkpoint, EpochMetrics, RunStart, TrainProgress } from '../../snn/index.js'
+
+/** What a worker is started with: the method and its (partial) config, validated by the method in the worker. */
+export interface TrainingWorkerData {
+  readonly method: string
+  readonly config: unknown
+}
 
 export type ToTrainingWorker = { readonly kind: 'cancel' }
 
 export type FromTrainingWorker =
-  | { readonly kind: 'start'; readonly start: TrainStart }
+  | { readonly kind: 'start'; readonly start: RunStart<unknown> }
   | { readonly kind: 'progress'; readonly progress: TrainProgress }
   | { readonly kind: 'epoch'; readonly metrics: EpochMetrics }
-  | { readonly kind: 'checkpoint'; readonly checkpoint: Checkpoint<BpttConfig> }
+  | { readonly kind: 'checkpoint'; readonly checkpoint: Checkpoint<unknown> }
   | { readonly kind: 'done' }
   | { readonly kind: 'cancelled' }
   | { readonly kind: 'failed'; readonly message: string }

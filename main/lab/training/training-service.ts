@@ -1,8 +1,9 @@
 /**
- * Training runs: each run is a job whose training loop runs in a worker thread. Progress (≤ 10 Hz)
- * and epoch metrics are pushed as `training.update`; every checkpoint is written to
- * `<lab>/models/<run>/` (run.json + weights.bin, each written to a temporary name and renamed), so
- * a cancelled or killed run leaves its last checkpoint usable.
+ * Training runs: each run is a job whose training loop runs in a worker thread, with the method the
+ * run names (main/snn/methods/registry.ts). Progress (≤ 10 Hz) and epoch metrics are pushed as
+ * `training.update`; every checkpoint is written to `<lab>/models/<run>/` (run.json + weights.bin,
+ * each written to a temporary name and renamed), so a cancelled or killed run leaves its last
+ * checkpoint usable, and recorded in the catalog's `models` table (model-store.ts).
  */
 import { randomUUID } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
@@ -11,12 +12,23 @@ import { Worker } from 'node:worker_threads'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
 import type { BpttConfig, Checkpoint } from '../../snn/index.js'
+import type { ModelStore } from './model-store.js'
 import type { JobRegistry } from '../jobs.js'
-import type { FromTrainingWorker } from './training-protocol.js'
+import type { FromTrainingWorker, TrainingWorkerData } from './training-protocol.js'
 
 const HARD_CANCEL_MS = 5000
 
-/** The product's config → the engine's: a 784-H-10 LIF network on MNIST (BPTT baseline). */
+/** The product's config → the method's (partial; the method fills its own defaults and validates). */
+export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
+  switch (c.method) {
+    case 'bptt':
+      return { method: 'bptt', config: toBpttConfig(c) }
+    default:
+      throw new SpikelabError('SNN_UNKNOWN_METHOD', `the '${c.method}' method is not available in this build`, { field: 'method' })
+  }
+}
+
+/** The product's config → BPTT's: a 784-H-10 LIF network on MNIST (the baseline). */
 export function toBpttConfig(c: TrainingConfig): Partial<BpttConfig> {
   return {
     seed: c.seed,
@@ -39,6 +51,8 @@ export function toBpttConfig(c: TrainingConfig): Partial<BpttConfig> {
 
 export class TrainingService {
   private readonly runs = new Map<string, TrainingRun>()
+  /** Saves still being written (dispose waits for them before the catalog closes). */
+  private readonly saving = new Set<Promise<void>>()
   readonly modelsFolder: string
 
   constructor(
@@ -46,19 +60,30 @@ export class TrainingService {
     private readonly jobs: JobRegistry,
     private readonly onUpdate: (run: TrainingRun) => void,
     private readonly onBackend: (description: string) => void,
+    private readonly store: ModelStore,
   ) {
     this.modelsFolder = path.join(labFolder, 'models')
   }
 
-  /** Runs saved by earlier sessions (their run.json files), then this session's. */
+  /** Every run in the catalog (runs of this session are there from their start), oldest first. */
   async list(): Promise<TrainingRun[]> {
-    const saved: TrainingRun[] = []
+    await this.adoptFolders()
+    return this.store.list().map((row) => this.runs.get(row.run.id) ?? row.run)
+  }
+
+  /** Adds runs whose folder has a run.json but no catalog row (saved before the table existed, or copied in). */
+  private async adoptFolders(): Promise<void> {
     for (const name of await readdir(this.modelsFolder).catch(() => [] as string[])) {
-      if (this.runs.has(name)) continue
+      if (this.runs.has(name) || this.store.has(name)) continue
       const text = await readFile(path.join(this.modelsFolder, name, 'run.json'), 'utf8').catch(() => null)
-      if (text) saved.push((JSON.parse(text) as { run: TrainingRun }).run)
+      if (!text) continue
+      try {
+        const saved = JSON.parse(text) as { run: TrainingRun }
+        this.store.save({ ...saved.run, folder: path.join(this.modelsFolder, name) })
+      } catch {
+        // not a run folder of ours: leave it alone
+      }
     }
-    return [...saved, ...this.runs.values()].sort((a, b) => a.startedAt - b.startedAt)
   }
 
   start(config: TrainingConfig): { jobId: string; runId: string } {
@@ -70,9 +95,10 @@ export class TrainingService {
       this.runs.set(runId, run)
       this.onUpdate(run)
     }
-    const job = this.jobs.start('training', `Train BPTT ${config.hidden} hidden, ${config.epochs} epoch(s)`, (ctx) =>
+    const workerData = toMethodConfig(config)
+    const job = this.jobs.start('training', `Train ${config.method.toUpperCase()}, ${config.epochs} epoch(s)`, (ctx) =>
       new Promise<void>((resolve, reject) => {
-        const worker = spawnTrainingWorker(toBpttConfig(config))
+        const worker = spawnTrainingWorker(workerData)
         let saving = Promise.resolve()
         let hardCancel: ReturnType<typeof setTimeout> | undefined
         ctx.signal.addEventListener('abort', () => {
@@ -84,7 +110,7 @@ export class TrainingService {
           // The backend may keep handles open in the worker; the run is over, so end the thread.
           void worker.terminate()
           update({ state, endedAt: Date.now(), error, progress: state === 'done' ? null : run.progress })
-          void saving.then(() => this.saveRun(folder, run, null))
+          this.track(saving.then(() => this.saveRun(folder, run, null)))
         }
         worker.on('message', (msg: FromTrainingWorker) => {
           switch (msg.kind) {
@@ -107,7 +133,7 @@ export class TrainingService {
               break
             }
             case 'checkpoint':
-              saving = saving.then(() => this.saveRun(folder, run, msg.checkpoint))
+              saving = this.track(saving.then(() => this.saveRun(folder, run, msg.checkpoint)))
               break
             case 'done':
               finish('done', null)
@@ -140,16 +166,28 @@ export class TrainingService {
       }),
     )
     run = {
-      id: runId, jobId: job.id, method: 'bptt', state: 'running', config, backend: null, dataHash: null,
+      id: runId, jobId: job.id, method: config.method, state: 'running', config, backend: null, dataHash: null,
       startedAt: Date.now(), endedAt: null, progress: null, history: [], folder, error: null,
     }
     this.runs.set(runId, run)
+    this.store.save(run)
     this.onUpdate(run)
     return { jobId: job.id, runId }
   }
 
+  /** Resolves once every checkpoint and run record started so far is written. */
+  async idle(): Promise<void> {
+    while (this.saving.size) await Promise.allSettled([...this.saving])
+  }
+
+  private track(save: Promise<void>): Promise<void> {
+    this.saving.add(save)
+    void save.finally(() => this.saving.delete(save)).catch(() => undefined)
+    return save
+  }
+
   /** Writes run.json (and weights.bin when a checkpoint is given), each via a temporary file and rename. */
-  private async saveRun(folder: string, run: TrainingRun, checkpoint: Checkpoint<BpttConfig> | null): Promise<void> {
+  private async saveRun(folder: string, run: TrainingRun, checkpoint: Checkpoint<unknown> | null): Promise<void> {
     await mkdir(folder, { recursive: true })
     const runFile = path.join(folder, 'run.json')
     let tensors: Array<{ name: string; shape: readonly number[]; byteOffset: number; byteLength: number }> | undefined
@@ -172,13 +210,19 @@ export class TrainingService {
     }
     await writeFile(`${runFile}.tmp`, JSON.stringify({ run, checkpoint: meta ?? null, tensors: tensors ?? [] }, null, 2))
     await rename(`${runFile}.tmp`, runFile)
+    this.store.save(
+      run,
+      checkpoint
+        ? { epoch: checkpoint.epoch, batch: checkpoint.batch, metrics: checkpoint.metrics, backend: `${checkpoint.backend.name}${checkpoint.backend.simd ? ' (SIMD)' : ''}`, dataHash: checkpoint.dataHash }
+        : undefined,
+    )
   }
 }
 
-function spawnTrainingWorker(config: Partial<BpttConfig>): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./training-worker.js', import.meta.url), { workerData: { config } })
+function spawnTrainingWorker(workerData: TrainingWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./training-worker.js', import.meta.url), { workerData })
   // Under the test runner this module is TypeScript source: the worker registers tsx before loading its entry.
   const entry = new URL('./training-worker.ts', import.meta.url).href
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(bootstrap, { eval: true, workerData: { config } })
+  return new Worker(bootstrap, { eval: true, workerData })
 }

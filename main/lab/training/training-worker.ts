@@ -5,8 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads'
 import { CancelledError } from '../../../common/errors.js'
-import { train, type BpttConfig } from '../../snn/index.js'
-import type { FromTrainingWorker, ToTrainingWorker } from './training-protocol.js'
+import { trainingMethod } from '../../snn/index.js'
+import type { FromTrainingWorker, ToTrainingWorker, TrainingWorkerData } from './training-protocol.js'
 
 const port = parentPort
 if (!port) throw new Error('training-worker must run in a worker thread')
@@ -17,7 +17,9 @@ port.on('message', (message: ToTrainingWorker) => {
 })
 
 try {
-  await train(workerData.config as Partial<BpttConfig>, {
+  const { method, config } = workerData as TrainingWorkerData
+  const trainer = trainingMethod(method)
+  await trainer.train(trainer.configure(config) as Partial<unknown>, {
     signal: controller.signal,
     onStart: (start) => send({ kind: 'start', start }),
     onProgress: (progress) => send({ kind: 'progress', progress }),

@@ -13,7 +13,7 @@ import type { LayerSpec } from '../network.js'
 import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
-import type { EpochMetrics, RunOptions, RunResult, RunStart } from './run-types.js'
+import type { EpochMetrics, RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -349,4 +349,14 @@ export async function evaluateCheckpoint(checkpoint: Checkpoint<BpttConfig>, set
 /** An epoch's figures as one flat name → number record (a checkpoint's `metrics`). */
 function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
   return { ...fixed, ...extra }
+}
+
+/** Surrogate-gradient BPTT as a registered training method. */
+export const bpttMethod: TrainingMethod<BpttConfig> = {
+  id: 'bptt',
+  title: 'Surrogate-gradient BPTT',
+  reference: 'Neftci, Mostafa & Zenke 2019; snnTorch tutorial 5 (snn-methods.md §D.5)',
+  defaults: BPTT_DEFAULTS,
+  configure: (partial) => bpttConfig(partial as Partial<BpttConfig>),
+  train,
 }

@@ -4,10 +4,11 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { JobInfo, TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
 import { JobRegistry } from '../../../main/lab/jobs.js'
+import { ModelStore } from '../../../main/lab/training/model-store.js'
 import { TrainingService } from '../../../main/lab/training/training-service.js'
 
 const tiny: TrainingConfig = {
-  epochs: 1, batchSize: 50, steps: 5, learningRate: 5e-3, hidden: 16, beta: 0.95, encoding: 'rate',
+  method: 'bptt', epochs: 1, batchSize: 50, steps: 5, learningRate: 5e-3, hidden: 16, beta: 0.95, encoding: 'rate',
   trainCount: 200, testCount: 100, seed: 3, backend: 'cpu',
 }
 
@@ -17,13 +18,14 @@ function service() {
   const jobUpdates: JobInfo[] = []
   let backend: string | null = null
   const jobs = new JobRegistry((j) => jobUpdates.push(j))
-  const training = new TrainingService(lab, jobs, (r) => updates.push(r), (b) => (backend = b))
-  return { lab, jobs, training, updates, jobUpdates, backend: () => backend }
+  const models = new ModelStore(path.join(lab, 'catalog.sqlite'))
+  const training = new TrainingService(lab, jobs, (r) => updates.push(r), (b) => (backend = b), models)
+  return { lab, jobs, training, models, updates, jobUpdates, backend: () => backend }
 }
 
 describe('training runs in a worker thread', () => {
   it('trains, reports progress and the backend, and saves a checkpoint the size of the 784-16-10 network', async () => {
-    const { jobs, training, updates, backend } = service()
+    const { jobs, training, models, updates, backend } = service()
     const { jobId, runId } = training.start(tiny)
     await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
     const last = updates.filter((u) => u.id === runId).at(-1)!
@@ -39,6 +41,28 @@ describe('training runs in a worker thread', () => {
     expect(saved.checkpoint.dataHash).toBe(last.dataHash)
     expect(saved.tensors.reduce((n, t) => n + t.byteLength, 0)).toBe((784 * 16 + 16 + 16 * 10 + 10) * 4)
     expect((await training.list()).map((r) => r.id)).toEqual([runId])
+    // the catalog row holds the config, data hash, backend and metrics of the last checkpoint
+    await training.idle()
+    const row = models.get(runId)!
+    expect(row.run.state).toBe('done')
+    expect(row.run.config).toEqual(tiny)
+    expect(row.checkpoint).toMatchObject({ epoch: 1, dataHash: last.dataHash, backend: 'cpu' })
+    expect(row.checkpoint!.metrics.testAccuracy).toBe(last.history[0].testAccuracy)
+  })
+
+  it('lists runs saved before the catalog had a models table (a run folder with run.json only)', async () => {
+    const first = service()
+    const { jobId, runId } = first.training.start(tiny)
+    await expect.poll(() => first.jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    await first.training.idle()
+    first.models.remove(runId)
+    first.models.close()
+    // a later session over the same lab folder
+    const models = new ModelStore(path.join(first.lab, 'catalog.sqlite'))
+    const later = new TrainingService(first.lab, new JobRegistry(() => undefined), () => undefined, () => undefined, models)
+    expect(models.list()).toEqual([])
+    expect((await later.list()).map((r) => r.id)).toEqual([runId])
+    expect(models.get(runId)?.run.state).toBe('done')
   })
 
   it('cancel stops the run within seconds and leaves its last checkpoint usable', async () => {

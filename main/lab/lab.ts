@@ -14,6 +14,7 @@ import { recordingHandlers } from './recordings/recording-handlers.js'
 import { sensorHandlers } from './sensor/sensor-handlers.js'
 import { AnalysisService } from './analysis/analysis-service.js'
 import { ModelStore } from './training/model-store.js'
+import { trainingHandlers } from './training/training-handlers.js'
 import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
@@ -88,8 +89,7 @@ export function createLab(options: LabOptions): Lab {
     'analysis.open': async ({ path: file }) => analysis.open(file),
     'analysis.classify': async ({ path: file, ...options }) => ({ jobId: analysis.classify(file, options) }),
     'analysis.result': async ({ jobId }) => analysis.result(jobId),
-    'training.start': async (config) => training.start(config),
-    'training.runs': async () => training.list(),
+    ...trainingHandlers(training),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)

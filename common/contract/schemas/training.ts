@@ -23,6 +23,9 @@ export const TrainingConfig = z
     testCount: z.number().int().min(0).max(9990),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     backend: z.enum(['auto', 'wasm', 'cpu']),
+    /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
+    task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),
+    decoding: z.enum(['time', 'rate']).optional(),
   })
   .strict()
 export type TrainingConfig = z.infer<typeof TrainingConfig>
@@ -49,10 +52,35 @@ export const TrainingRun = z.object({
 })
 export type TrainingRun = z.infer<typeof TrainingRun>
 
+export const ModelInspection = z.object({
+  digits: z.number().int(),
+  accuracy: z.number(),
+  /** confusion[true][predicted]. */
+  confusion: z.array(z.array(z.number().int())),
+  layers: z.array(z.object({ name: z.string(), neurons: z.number().int(), meanRate: z.number(), rateHistogram: z.array(z.number().int()), silent: z.number().int() })),
+  sample: z.object({
+    index: z.number().int(),
+    label: z.number().int(),
+    predicted: z.number().int(),
+    steps: z.number().int(),
+    layers: z.array(z.object({ name: z.string(), neurons: z.number().int(), spikes: z.array(z.tuple([z.number().int(), z.number().int()])) })),
+  }),
+})
+export type ModelInspection = z.infer<typeof ModelInspection>
+
+export const TrainingMethodInfo = z.object({ id: TrainingMethodId, title: z.string(), reference: z.string(), defaults: TrainingConfig })
+
 export const trainingRequests = {
   /** Starts a surrogate-gradient BPTT training run on MNIST in a worker thread. */
   'training.start': { params: TrainingConfig, result: z.object({ jobId: z.string(), runId: z.string() }) },
   'training.runs': { params: Empty, result: z.array(TrainingRun) },
+  /** The methods this build can train, for the method picker. */
+  'training.methods': { params: Empty, result: z.array(TrainingMethodInfo) },
+  /** Confusion matrix, per-layer firing rates and one test digit's rasters of a run's last checkpoint. */
+  'training.inspect': {
+    params: z.object({ runId: z.string().min(1).max(100), digits: z.number().int().min(10).max(2000).optional(), sampleIndex: z.number().int().min(0).max(1999).optional() }).strict(),
+    result: ModelInspection,
+  },
 } as const
 
 export const trainingEvents = {

@@ -1,37 +1,40 @@
 import path from 'node:path'
-import { TrainingConfig, type TrainingRun } from '../../../common/contract/schemas.js'
+import { TrainingConfig, TrainingMethodId, type TrainingRun } from '../../../common/contract/schemas.js'
 import { JobRegistry } from '../../lab/jobs.js'
 import { defaultLabFolder } from '../../lab/lab.js'
 import { ModelStore } from '../../lab/training/model-store.js'
-import { TrainingService } from '../../lab/training/training-service.js'
+import { methodDefaults, TrainingService } from '../../lab/training/training-service.js'
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../command.js'
 
-/** Flag → TrainingConfig field, with the reference run's values (performance-anchors.md) as defaults. */
+/** Flag → TrainingConfig field; what is not given comes from the method's defaults (methodDefaults). */
 const FIELDS = {
-  method: { field: 'method', fallback: 'bptt', kind: 'text' },
-  epochs: { field: 'epochs', fallback: 5, kind: 'number' },
-  batch: { field: 'batchSize', fallback: 128, kind: 'number' },
-  steps: { field: 'steps', fallback: 25, kind: 'number' },
-  lr: { field: 'learningRate', fallback: 5e-4, kind: 'number' },
-  hidden: { field: 'hidden', fallback: 1000, kind: 'number' },
-  beta: { field: 'beta', fallback: 0.95, kind: 'number' },
-  encoding: { field: 'encoding', fallback: 'rate', kind: 'text' },
-  train: { field: 'trainCount', fallback: 8000, kind: 'number' },
-  test: { field: 'testCount', fallback: 2000, kind: 'number' },
-  seed: { field: 'seed', fallback: 0, kind: 'number' },
-  backend: { field: 'backend', fallback: 'auto', kind: 'text' },
+  epochs: { field: 'epochs', kind: 'number' },
+  batch: { field: 'batchSize', kind: 'number' },
+  steps: { field: 'steps', kind: 'number' },
+  lr: { field: 'learningRate', kind: 'number' },
+  hidden: { field: 'hidden', kind: 'number' },
+  beta: { field: 'beta', kind: 'number' },
+  encoding: { field: 'encoding', kind: 'text' },
+  train: { field: 'trainCount', kind: 'number' },
+  test: { field: 'testCount', kind: 'number' },
+  seed: { field: 'seed', kind: 'number' },
+  backend: { field: 'backend', kind: 'text' },
+  task: { field: 'task', kind: 'text' },
+  decoding: { field: 'decoding', kind: 'text' },
 } as const
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a spiking network (in a worker thread); the run and its checkpoints go to the lab catalog',
   help: [
-    'Usage: spikelab train [--method bptt] [--epochs N] [--hidden H] [--steps T] [--batch B] [--lr X]',
+    'Usage: spikelab train [--method bptt|ide|vdib] [--epochs N] [--hidden H] [--steps T] [--batch B] [--lr X]',
     '                      [--beta B] [--encoding rate|latency] [--train N] [--test N] [--seed S]',
-    '                      [--backend auto|wasm|cpu] [--lab DIR] [--json]',
+    '                      [--backend auto|wasm|cpu] [--task predictive-coding|mnist-reconstruction]',
+    '                      [--decoding time|rate] [--lab DIR] [--json]',
     '',
-    'Defaults are the reference run of performance-anchors.md: 784-1000-10 LIF, β 0.95, T 25, batch 128,',
-    'Adam 5e-4, rate-coded MNIST, 8,000 training and 2,000 test digits, 5 epochs.',
+    'Defaults are each method\'s own (snn-methods.md); for BPTT the reference run of performance-anchors.md:',
+    '784-1000-10 LIF, β 0.95, T 25, batch 128, Adam 5e-4, rate-coded MNIST, 8,000/2,000 digits, 5 epochs.',
+    'IDE reads --beta as the feedback layer\'s leak; VDIB as the KL weight (--task and --decoding are VDIB\'s).',
     'Ctrl+C cancels; the last checkpoint stays usable in <lab>/models/<run>/.',
     '',
     '  --method M    training method (snn-methods.md)',
@@ -39,17 +42,20 @@ export const trainCommand: Command = {
     '  --json        print the finished run as JSON',
   ].join('\n'),
   options: {
+    method: { type: 'string' },
     ...Object.fromEntries(Object.keys(FIELDS).map((k) => [k, { type: 'string' as const }])),
     lab: { type: 'string' },
     json: { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
-    const raw: Record<string, unknown> = {}
-    for (const [flag, { field, fallback, kind }] of Object.entries(FIELDS)) {
+    const method = TrainingMethodId.safeParse(values.method ?? 'bptt')
+    if (!method.success) throw new UsageError(`--method must be one of ${TrainingMethodId.options.join(', ')}, got '${String(values.method)}'`)
+    const raw: Record<string, unknown> = { ...methodDefaults(method.data) }
+    for (const [flag, { field, kind }] of Object.entries(FIELDS)) {
       const given = values[flag]
-      if (typeof given !== 'string') raw[field] = fallback
-      else if (kind === 'number') {
+      if (typeof given !== 'string') continue
+      if (kind === 'number') {
         const n = Number(given)
         if (given.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got '${given}'`)
         raw[field] = n

@@ -1,11 +1,20 @@
 /** Messages between the training service and its worker thread. */
-import type { Checkpoint, EpochMetrics, RunStart, TrainProgress } from '../../snn/index.js'
+import type { Checkpoint, EpochMetrics, ModelInspection, RunStart, TrainProgress } from '../../snn/index.js'
 
 /** What a worker is started with: the method and its (partial) config, validated by the method in the worker. */
 export interface TrainingWorkerData {
   readonly method: string
   readonly config: unknown
 }
+
+/** What the inspect worker is started with. */
+export interface InspectWorkerData {
+  readonly folder: string
+  readonly digits: number
+  readonly sampleIndex: number
+}
+
+export type FromInspectWorker = { readonly kind: 'done'; readonly inspection: ModelInspection } | { readonly kind: 'failed'; readonly message: string }
 
 export type ToTrainingWorker = { readonly kind: 'cancel' }
 

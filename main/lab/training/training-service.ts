@@ -11,18 +11,61 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
-import type { BpttConfig, Checkpoint } from '../../snn/index.js'
+import { BPTT_DEFAULTS, IDE_DEFAULTS, VDIB_DEFAULTS, type BpttConfig, type Checkpoint } from '../../snn/index.js'
 import type { ModelStore } from './model-store.js'
 import type { JobRegistry } from '../jobs.js'
-import type { FromTrainingWorker, TrainingWorkerData } from './training-protocol.js'
+import type { ModelInspection } from '../../snn/index.js'
+import type { FromInspectWorker, FromTrainingWorker, InspectWorkerData, TrainingWorkerData } from './training-protocol.js'
 
 const HARD_CANCEL_MS = 5000
+
+/** A method's own defaults (snn-methods.md) in the product's terms, for the form and the CLI. */
+export function methodDefaults(method: TrainingConfig['method']): TrainingConfig {
+  const common = { seed: 0, backend: 'auto' as const }
+  switch (method) {
+    case 'bptt': {
+      const d = BPTT_DEFAULTS
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: 1000, beta: 0.95, encoding: d.encoding, trainCount: d.data.trainCount, testCount: d.data.testCount }
+    }
+    case 'ide': {
+      const d = IDE_DEFAULTS
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount }
+    }
+    case 'vdib': {
+      const d = VDIB_DEFAULTS
+      return { ...common, method, epochs: d.epochs, batchSize: 1, steps: d.steps, learningRate: d.learningRate, hidden: 0, beta: d.beta, encoding: d.encoding === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, task: d.task, decoding: d.decoding }
+    }
+    default:
+      throw new SpikelabError('SNN_UNKNOWN_METHOD', `the '${method}' method is not available in this build`, { field: 'method' })
+  }
+}
 
 /** The product's config → the method's (partial; the method fills its own defaults and validates). */
 export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
   switch (c.method) {
     case 'bptt':
       return { method: 'bptt', config: toBpttConfig(c) }
+    case 'ide':
+      // the feedback layer's leak plays β's part; latency coding has no IDE counterpart, so it drives with the image
+      return {
+        method: 'ide',
+        config: {
+          seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, steps: c.steps, learningRate: c.learningRate, hidden: c.hidden,
+          leak: c.beta, input: c.encoding === 'rate' ? 'rate' : 'analog', backend: c.backend,
+          data: { source: 'mnist', trainCount: c.trainCount, testCount: c.testCount, splitSeed: c.seed },
+        },
+      }
+    case 'vdib':
+      // VDIB trains one example at a time (batch 1, as the reference does); β weighs the KL term
+      return {
+        method: 'vdib',
+        config: {
+          seed: c.seed, epochs: c.epochs, steps: c.steps, learningRate: c.learningRate, beta: c.beta, backend: c.backend,
+          task: c.task ?? 'predictive-coding', decoding: c.decoding ?? 'time', encoding: c.encoding === 'rate' ? 'rate' : 'time',
+          hidden: c.hidden > 0 && c.task === 'mnist-reconstruction' ? [c.hidden] : [],
+          data: { source: 'mnist', trainCount: c.trainCount, testCount: c.testCount, splitSeed: c.seed },
+        },
+      }
     default:
       throw new SpikelabError('SNN_UNKNOWN_METHOD', `the '${c.method}' method is not available in this build`, { field: 'method' })
   }
@@ -98,7 +141,7 @@ export class TrainingService {
     const workerData = toMethodConfig(config)
     const job = this.jobs.start('training', `Train ${config.method.toUpperCase()}, ${config.epochs} epoch(s)`, (ctx) =>
       new Promise<void>((resolve, reject) => {
-        const worker = spawnTrainingWorker(workerData)
+        const worker = spawnWorker('training-worker', workerData)
         let saving = Promise.resolve()
         let hardCancel: ReturnType<typeof setTimeout> | undefined
         ctx.signal.addEventListener('abort', () => {
@@ -175,6 +218,26 @@ export class TrainingService {
     return { jobId: job.id, runId }
   }
 
+  /** Confusion matrix, firing rates and one digit's rasters of a run's last checkpoint, computed in a worker. */
+  async inspect(runId: string, digits: number, sampleIndex: number): Promise<ModelInspection> {
+    const run = this.runs.get(runId) ?? this.store.get(runId)?.run
+    if (!run) throw new SpikelabError('not-found', `no training run '${runId}'`, { field: 'runId' })
+    if (run.method !== 'bptt') throw new SpikelabError('SNN_INSPECT_UNSUPPORTED', `inspection covers BPTT runs; '${run.method}' runs show their metrics only`, { field: 'runId' })
+    const data: InspectWorkerData = { folder: run.folder, digits, sampleIndex }
+    const worker = spawnWorker('inspect-worker', data)
+    try {
+      const reply = await new Promise<FromInspectWorker>((resolve, reject) => {
+        worker.once('message', resolve)
+        worker.once('error', reject)
+        worker.once('exit', (code) => reject(new SpikelabError('SNN_INSPECT_FAILED', `the inspect worker exited with code ${code}`)))
+      })
+      if (reply.kind === 'failed') throw new SpikelabError('SNN_INSPECT_FAILED', reply.message, { file: run.folder })
+      return reply.inspection
+    } finally {
+      void worker.terminate()
+    }
+  }
+
   /** Resolves once every checkpoint and run record started so far is written. */
   async idle(): Promise<void> {
     while (this.saving.size) await Promise.allSettled([...this.saving])
@@ -219,10 +282,10 @@ export class TrainingService {
   }
 }
 
-function spawnTrainingWorker(workerData: TrainingWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./training-worker.js', import.meta.url), { workerData })
+function spawnWorker(name: 'training-worker' | 'inspect-worker', workerData: TrainingWorkerData | InspectWorkerData): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData })
   // Under the test runner this module is TypeScript source: the worker registers tsx before loading its entry.
-  const entry = new URL('./training-worker.ts', import.meta.url).href
+  const entry = new URL(`./${name}.ts`, import.meta.url).href
   const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`
   return new Worker(bootstrap, { eval: true, workerData })
 }

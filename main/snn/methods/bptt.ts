@@ -80,6 +80,8 @@ export type TrainOptions = RunOptions<BpttConfig>
 export type TrainResult = RunResult<BpttConfig>
 
 const PROGRESS_INTERVAL_MS = 100
+/** The test-set encoding stream of a run is seeded with seed + this (so inspection can replay it). */
+export const EVAL_SEED_OFFSET = 0x3000
 
 /** Fills defaults and checks every field a person could get wrong. */
 export function bpttConfig(partial: Partial<BpttConfig> = {}): BpttConfig {
@@ -306,7 +308,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
       const seconds = (performance.now() - epochStart) / 1000
       let testAccuracy: number
       try {
-        testAccuracy = await evaluateCancellable(network, testSet, config, config.seed + 0x3000, options.signal)
+        testAccuracy = await evaluateCancellable(network, testSet, config, config.seed + EVAL_SEED_OFFSET, options.signal)
       } catch (err) {
         if (err instanceof CancelledError) options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossSum / seen }))
         throw err

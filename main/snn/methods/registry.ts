@@ -4,7 +4,9 @@
  */
 import { SpikelabError } from '../../../common/errors.js'
 import { bpttMethod } from './bptt.js'
+import { ideMethod } from './ide.js'
 import type { MethodId, TrainingMethod } from './run-types.js'
+import { vdibMethod } from './vdib.js'
 
 /**
  * Forgets a method's config type: the registry hands out configs it got from `configure`, which
@@ -16,6 +18,8 @@ function erase<Config>(method: TrainingMethod<Config>): TrainingMethod<unknown> 
 
 const METHODS: ReadonlyMap<MethodId, TrainingMethod<unknown>> = new Map([
   ['bptt', erase(bpttMethod)],
+  ['ide', erase(ideMethod)],
+  ['vdib', erase(vdibMethod)],
 ])
 
 export function trainingMethods(): readonly TrainingMethod<unknown>[] {

@@ -50,6 +50,31 @@ describe('training runs in a worker thread', () => {
     expect(row.checkpoint!.metrics.testAccuracy).toBe(last.history[0].testAccuracy)
   })
 
+  it('inspects a trained run: the confusion matrix agrees with the test accuracy, rasters with the prediction', async () => {
+    const { jobs, training, updates } = service()
+    const { jobId, runId } = training.start(tiny)
+    await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    await training.idle()
+    const last = updates.filter((u) => u.id === runId).at(-1)!
+    // all 100 test digits, with the same seeded encoding stream the epoch's evaluation used
+    const inspection = await training.inspect(runId, 100, 7)
+    expect(inspection.digits).toBe(100)
+    expect(inspection.confusion.flat().reduce((a, b) => a + b, 0)).toBe(100)
+    const diagonal = inspection.confusion.reduce((a, row, k) => a + row[k], 0)
+    expect(diagonal / 100).toBe(inspection.accuracy)
+    expect(inspection.accuracy).toBeCloseTo(last.history[0].testAccuracy!, 10)
+    expect(inspection.layers.map((l) => [l.name, l.neurons])).toEqual([['hidden 1', 16], ['output', 10]])
+    for (const l of inspection.layers) expect(l.rateHistogram.reduce((a, b) => a + b, 0)).toBe(l.neurons)
+    // the digit's output raster: the predicted class has the most spikes (first on ties, like argmax)
+    const counts = new Array<number>(10).fill(0)
+    for (const [t, n] of inspection.sample.layers[1].spikes) {
+      expect(t).toBeLessThan(tiny.steps)
+      counts[n]++
+    }
+    expect(counts.indexOf(Math.max(...counts))).toBe(inspection.sample.predicted)
+    expect(inspection.sample.index).toBe(7)
+  })
+
   it('lists runs saved before the catalog had a models table (a run folder with run.json only)', async () => {
     const first = service()
     const { jobId, runId } = first.training.start(tiny)

@@ -1,0 +1,454 @@
+import * as tf from '@tensorflow/tfjs'
+import { CancelledError, SpikelabError } from '../../../common/errors.js'
+import type { BackendPreference } from '../backend.js'
+import { initBackend } from '../backend.js'
+import type { Checkpoint } from '../checkpoint.js'
+import { snapshotParameters } from '../checkpoint.js'
+import type { LabeledImages } from '../data/mnist.js'
+import { loadMnist, MNIST_PIXELS, selectImages } from '../data/mnist.js'
+import { SeededRandom } from '../random.js'
+import { dataHash } from './bptt.js'
+import type { AdjointSolver } from './ide/adjoint-solvers.js'
+import { ADJOINT_SOLVERS, solveAdjoint } from './ide/adjoint-solvers.js'
+import type { FeedbackInput } from './ide/feedback-net.js'
+import { FeedbackNet } from './ide/feedback-net.js'
+import { HostSgd } from './ide/host-sgd.js'
+import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
+
+/**
+ * IDE (Xiao et al. 2021, spec snn-methods.md §C): a feedback SNN is simulated for T steps without a
+ * tape; its weighted average firing rates are taken as the equilibrium a* = f(a*) of
+ * f(a) = clamp((W_s·a + F·x̄)/V_th, 0, 1); the loss is taken on one taped evaluation z = f(a*); the
+ * backward solves β = Jᵀβ + g (Broyden or a damped fixed-point iteration) and back-propagates β
+ * through that one evaluation. Nothing of the T-step simulation is kept, so memory does not depend on T.
+ *
+ * Architecture: the FC feedback net of §C.6 ("F400": 784 → hidden with hidden → hidden feedback,
+ * classifier hidden → 10). The 64C5s conv variant and BatchNorm on the input layer are not offered.
+ */
+export interface IdeConfig {
+  readonly seed: number
+  readonly epochs: number
+  readonly batchSize: number
+  /** Simulation steps T of the forward pass. */
+  readonly steps: number
+  /** V_th. */
+  readonly threshold: number
+  /** Membrane leak λ (1 = IF); also weights the average rate. */
+  readonly leak: number
+  /** Neurons of the feedback layer. */
+  readonly hidden: number
+  readonly solver: AdjointSolver
+  /** Iterations (Broyden: at most) of the backward solver. */
+  readonly solverIterations: number
+  readonly learningRate: number
+  readonly momentum: number
+  readonly weightDecay: number
+  /** Epochs after which the learning rate is multiplied by `learningRateGamma`. */
+  readonly learningRateMilestones: readonly number[]
+  readonly learningRateGamma: number
+  /** Variational dropout on the feedback layer's output (same mask at every step and inside f). */
+  readonly dropout: number
+  /** `analog`: the image drives the layer at every step (§C.5). `rate`: Bernoulli spike frames. */
+  readonly input: 'analog' | 'rate'
+  readonly data: {
+    readonly source: 'mnist'
+    readonly trainCount: number
+    readonly testCount: number
+    readonly splitSeed: number
+  }
+  readonly backend: BackendPreference
+  /** Stop each epoch after this many batches (0 = whole epoch). */
+  readonly maxBatchesPerEpoch: number
+  readonly evalBatchSize: number
+}
+
+/** §C.7, MNIST column (code defaults; the README says they are the paper's). */
+export const IDE_DEFAULTS: IdeConfig = {
+  seed: 0,
+  epochs: 100,
+  batchSize: 128,
+  steps: 30,
+  threshold: 2,
+  leak: 0.95,
+  hidden: 400,
+  solver: 'broyden',
+  solverIterations: 30,
+  learningRate: 0.05,
+  momentum: 0.9,
+  weightDecay: 5e-4,
+  learningRateMilestones: [30, 60, 90],
+  learningRateGamma: 0.1,
+  dropout: 0.2,
+  input: 'analog',
+  data: { source: 'mnist', trainCount: 8000, testCount: 2000, splitSeed: 0 },
+  backend: 'auto',
+  maxBatchesPerEpoch: 0,
+  evalBatchSize: 250,
+}
+
+const PROGRESS_INTERVAL_MS = 100
+const CLASSES = 10
+
+function bad(field: string, message: string): SpikelabError {
+  return new SpikelabError('SNN_BAD_CONFIG', message, { field })
+}
+
+export function ideConfig(partial: Partial<IdeConfig> = {}): IdeConfig {
+  const c: IdeConfig = { ...IDE_DEFAULTS, ...partial, data: { ...IDE_DEFAULTS.data, ...partial.data } }
+  const ints: [keyof IdeConfig, number][] = [
+    ['epochs', 0],
+    ['batchSize', 1],
+    ['steps', 1],
+    ['hidden', 1],
+    ['solverIterations', 1],
+    ['maxBatchesPerEpoch', 0],
+    ['evalBatchSize', 1],
+  ]
+  for (const [field, min] of ints) {
+    const v = c[field] as number
+    if (!Number.isInteger(v) || v < min) throw bad(field, `must be an integer ≥ ${min}, got ${String(v)}`)
+  }
+  if (!(c.threshold > 0) || !Number.isFinite(c.threshold)) throw bad('threshold', `must be positive, got ${c.threshold}`)
+  if (!(c.leak > 0 && c.leak <= 1)) throw bad('leak', `must lie in (0, 1], got ${c.leak}`)
+  if (!(c.learningRate > 0) || !Number.isFinite(c.learningRate)) throw bad('learningRate', `must be positive, got ${c.learningRate}`)
+  if (!(c.momentum >= 0 && c.momentum < 1)) throw bad('momentum', `must lie in [0, 1), got ${c.momentum}`)
+  if (!(c.weightDecay >= 0) || !Number.isFinite(c.weightDecay)) throw bad('weightDecay', `must be ≥ 0, got ${c.weightDecay}`)
+  if (!(c.learningRateGamma > 0 && c.learningRateGamma <= 1)) throw bad('learningRateGamma', `must lie in (0, 1], got ${c.learningRateGamma}`)
+  if (!Array.isArray(c.learningRateMilestones) || !c.learningRateMilestones.every((m) => Number.isInteger(m) && m >= 1)) {
+    throw bad('learningRateMilestones', 'must be a list of epoch numbers ≥ 1')
+  }
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw bad('dropout', `must lie in [0, 1), got ${c.dropout}`)
+  if (!ADJOINT_SOLVERS.includes(c.solver)) throw bad('solver', `unknown solver '${String(c.solver)}' (one of ${ADJOINT_SOLVERS.join(', ')})`)
+  if (c.input !== 'analog' && c.input !== 'rate') throw bad('input', `unknown input '${String(c.input)}'`)
+  if (c.data.source !== 'mnist') throw bad('data.source', `unknown data source '${String(c.data.source)}'`)
+  const { trainCount, testCount } = c.data
+  if (!Number.isInteger(trainCount) || trainCount < 1) throw bad('data.trainCount', `must be a positive integer, got ${trainCount}`)
+  if (!Number.isInteger(testCount) || testCount < 0) throw bad('data.testCount', `must be an integer ≥ 0, got ${testCount}`)
+  return c
+}
+
+/** The network a config describes (784 → hidden ⟲ → 10), initialised from `seed`. */
+export function ideNetwork(config: IdeConfig, inputs = MNIST_PIXELS): FeedbackNet {
+  return new FeedbackNet({ inputs, hidden: config.hidden, classes: CLASSES }, { threshold: config.threshold, leak: config.leak }, new SeededRandom(config.seed))
+}
+
+/** What one implicit backward pass produced. Tensors in `grads` belong to the caller. */
+export interface ImplicitGradients {
+  readonly loss: number
+  readonly predicted: Int32Array
+  /** Gradient per tfjs variable name, for every parameter of the net. */
+  readonly grads: tf.NamedTensorMap
+  readonly relativeResidual: number
+  readonly solverIterations: number
+}
+
+/**
+ * The implicit gradient at the equilibrium `rates` (a*): L = CE(classifier(z), y) with z = f(a*);
+ * g = ∂L/∂z; β solves β = Jᵀβ + g; dL/dθ_f = βᵀ·∂f/∂θ. `mask` is the (scaled) dropout mask or null.
+ */
+export function implicitGradients(
+  net: FeedbackNet,
+  xbar: tf.Tensor2D,
+  rates: tf.Tensor2D,
+  labels: ArrayLike<number>,
+  solver: AdjointSolver,
+  iterations: number,
+  mask: tf.Tensor | null = null,
+): ImplicitGradients {
+  const batch = xbar.shape[0]
+  const oneHot = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(labels), 'int32'), net.shape.classes))
+  const weight = net.feedbackWeight()
+  const drive = net.drive(xbar)
+  const z = net.equilibriumMap(rates, drive, weight, mask)
+  const crossEntropy = (zIn: tf.Tensor2D) =>
+    tf.tidy(() => tf.div(tf.neg(tf.sum(tf.mul(tf.logSoftmax(net.logits(zIn, mask)), oneHot))), batch) as tf.Scalar)
+  try {
+    const predicted = tf.tidy(() => tf.argMax(net.logits(z, mask), -1).dataSync() as Int32Array)
+    const { value, grads: [gz] } = tf.valueAndGrads((zIn: tf.Tensor) => crossEntropy(zIn as tf.Tensor2D))([z])
+    const loss = value.dataSync()[0]
+    value.dispose()
+    const classifier = tf.variableGrads(() => crossEntropy(z), net.classifierVariables)
+    classifier.value.dispose()
+    const g = gz.dataSync() as Float32Array
+    gz.dispose()
+    const vjp = (beta: Float32Array): Float32Array => {
+      // the typed array is read outside tidy: tidy would walk a returned array element by element
+      const grad = tf.tidy(() => {
+        const b = tf.tensor2d(beta, [batch, net.shape.hidden])
+        return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(net.equilibriumMap(a as tf.Tensor2D, drive, weight, mask), b)))(rates)
+      })
+      const values = grad.dataSync() as Float32Array
+      grad.dispose()
+      return values
+    }
+    const solution = solveAdjoint(vjp, g, batch, solver, iterations)
+    const beta = tf.tensor2d(solution.beta, [batch, net.shape.hidden])
+    const equilibrium = tf.variableGrads(
+      () => tf.tidy(() => tf.sum(tf.mul(net.equilibriumMap(rates, net.drive(xbar), net.feedbackWeight(), mask), beta)) as tf.Scalar),
+      net.equilibriumVariables,
+    )
+    beta.dispose()
+    equilibrium.value.dispose()
+    return {
+      loss,
+      predicted,
+      grads: { ...equilibrium.grads, ...classifier.grads },
+      relativeResidual: solution.relativeResidual,
+      solverIterations: solution.iterations,
+    }
+  } finally {
+    for (const t of [oneHot, weight, drive, z]) t.dispose()
+  }
+}
+
+/** The batch's input: the images as a constant drive, or fresh Bernoulli frames at every step. */
+function batchInput(config: IdeConfig, set: LabeledImages, indices: ArrayLike<number>, rng: SeededRandom): FeedbackInput {
+  const pixels = set.images.length / set.count
+  const batch = indices.length
+  if (config.input === 'analog') {
+    const x = new Float32Array(batch * pixels)
+    for (let b = 0; b < batch; b++) x.set(set.images.subarray(indices[b] * pixels, (indices[b] + 1) * pixels), b * pixels)
+    return { kind: 'analog', x: tf.tensor2d(x, [batch, pixels]) }
+  }
+  return {
+    kind: 'spikes',
+    batch,
+    frame: () => {
+      const frame = new Float32Array(batch * pixels)
+      for (let b = 0; b < batch; b++) {
+        const src = indices[b] * pixels
+        for (let i = 0; i < pixels; i++) {
+          const p = set.images[src + i]
+          if (p > 0 && rng.next() < p) frame[b * pixels + i] = 1
+        }
+      }
+      return tf.tensor2d(frame, [batch, pixels])
+    },
+  }
+}
+
+function disposeInput(input: FeedbackInput): void {
+  if (input.kind === 'analog') input.x.dispose()
+}
+
+/** A variational dropout mask (1/(1 − p) or 0 per neuron and sample), or null when p = 0. */
+function dropoutMask(p: number, batch: number, hidden: number, rng: SeededRandom): tf.Tensor | null {
+  if (p === 0) return null
+  const m = new Float32Array(batch * hidden)
+  for (let i = 0; i < m.length; i++) m[i] = rng.next() < p ? 0 : 1 / (1 - p)
+  return tf.tensor2d(m, [batch, hidden])
+}
+
+export interface IdeStepResult {
+  readonly loss: number
+  readonly predicted: Int32Array
+  readonly relativeResidual: number
+  readonly solverIterations: number
+}
+
+/**
+ * One training step: power iteration of the spectral norm, the T-step simulation (no tape), the
+ * implicit backward and an SGD step. Exported for the memory test and the benchmark.
+ */
+export function ideTrainStep(
+  net: FeedbackNet,
+  optimizer: HostSgd,
+  config: IdeConfig,
+  input: FeedbackInput,
+  labels: ArrayLike<number>,
+  learningRate: number,
+  rng: SeededRandom,
+): IdeStepResult {
+  net.powerIteration()
+  const batch = input.kind === 'analog' ? input.x.shape[0] : input.batch
+  const mask = dropoutMask(config.dropout, batch, config.hidden, rng)
+  const { rates, xbar } = net.simulate(input, config.steps, mask)
+  try {
+    const result = implicitGradients(net, xbar, rates, labels, config.solver, config.solverIterations, mask)
+    optimizer.apply(result.grads, learningRate)
+    for (const t of Object.values(result.grads)) t.dispose()
+    return result
+  } finally {
+    rates.dispose()
+    xbar.dispose()
+    mask?.dispose()
+  }
+}
+
+/** Class predictions of the trained net: simulate (no dropout), z = f(a*), argmax of the classifier. */
+export function idePredict(net: FeedbackNet, config: IdeConfig, input: FeedbackInput): Int32Array {
+  const { rates, xbar } = net.simulate(input, config.steps, null)
+  try {
+    return tf.tidy(() => {
+      const z = net.equilibriumMap(rates, net.drive(xbar), net.feedbackWeight(), null)
+      return tf.argMax(net.logits(z, null), -1).dataSync() as Int32Array
+    })
+  } finally {
+    rates.dispose()
+    xbar.dispose()
+  }
+}
+
+function split(config: IdeConfig): { train: LabeledImages; test: LabeledImages } {
+  const all = loadMnist()
+  const { trainCount, testCount, splitSeed } = config.data
+  if (trainCount + testCount > all.count) {
+    throw bad('data.trainCount', `train + test = ${trainCount + testCount} exceeds the ${all.count} digits available`)
+  }
+  const perm = new SeededRandom(splitSeed).permutation(all.count)
+  return { train: selectImages(all, perm.subarray(0, trainCount)), test: selectImages(all, perm.subarray(trainCount, trainCount + testCount)) }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
+
+function learningRateAt(config: IdeConfig, epoch: number): number {
+  const passed = config.learningRateMilestones.filter((m) => epoch >= m).length
+  return config.learningRate * config.learningRateGamma ** passed
+}
+
+async function evaluate(net: FeedbackNet, set: LabeledImages, config: IdeConfig, seed: number, signal?: AbortSignal): Promise<number> {
+  if (set.count === 0) return Number.NaN
+  const rng = new SeededRandom(seed)
+  let correct = 0
+  for (let start = 0; start < set.count; start += config.evalBatchSize) {
+    await yieldToEventLoop()
+    if (signal?.aborted) throw new CancelledError('training cancelled')
+    const indices = Int32Array.from({ length: Math.min(set.count, start + config.evalBatchSize) - start }, (_, k) => start + k)
+    const input = batchInput(config, set, indices, rng)
+    try {
+      const predicted = idePredict(net, config, input)
+      predicted.forEach((p, k) => (correct += p === set.labels[indices[k]] ? 1 : 0))
+    } finally {
+      disposeInput(input)
+    }
+  }
+  return correct / set.count
+}
+
+/** Trains a feedback SNN with IDE on MNIST. Same contract as BPTT's `train` (worker-ready, cancellable, seeded). */
+export async function train(partial: Partial<IdeConfig>, options: RunOptions<IdeConfig> = {}): Promise<RunResult<IdeConfig>> {
+  const config = ideConfig(partial)
+  const backend = await initBackend(config.backend)
+  const { train: trainSet, test: testSet } = split(config)
+  const hash = dataHash(trainSet, testSet)
+  options.onStart?.({ backend, config, trainCount: trainSet.count, testCount: testSet.count, dataHash: hash })
+  const net = ideNetwork(config)
+  const optimizer = new HostSgd(net.parameters, { momentum: config.momentum, weightDecay: config.weightDecay })
+  const shuffleRng = new SeededRandom(config.seed + 0x1000)
+  const noiseRng = new SeededRandom(config.seed + 0x2000)
+  const history: EpochMetrics[] = []
+  const fullBatches = Math.ceil(trainSet.count / config.batchSize)
+  const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
+  let lastProgress = 0
+  let trainedSamples = 0
+  let trainingSeconds = 0
+  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<IdeConfig> => ({
+    format: 'spikelab.snn.checkpoint',
+    version: 1,
+    method: 'ide',
+    config,
+    backend: { name: backend.name, simd: backend.simd },
+    dataHash: hash,
+    epoch,
+    batch,
+    metrics,
+    tensors: snapshotParameters([...net.parameters, ...net.buffers]),
+  })
+  try {
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const order = shuffleRng.permutation(trainSet.count)
+      const learningRate = learningRateAt(config, epoch)
+      const epochStart = performance.now()
+      let lossSum = 0
+      let correct = 0
+      let seen = 0
+      let residualSum = 0
+      let iterationSum = 0
+      for (let b = 0; b < batches; b++) {
+        await yieldToEventLoop()
+        if (options.signal?.aborted) {
+          options.onCheckpoint?.(checkpoint(epoch, b, { trainLoss: seen ? lossSum / seen : Number.NaN }))
+          throw new CancelledError('training cancelled')
+        }
+        const t0 = performance.now()
+        const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
+        const labels = Uint8Array.from(indices, (i) => trainSet.labels[i])
+        const input = batchInput(config, trainSet, indices, noiseRng)
+        let step: IdeStepResult
+        try {
+          step = ideTrainStep(net, optimizer, config, input, labels, learningRate, noiseRng)
+        } finally {
+          disposeInput(input)
+        }
+        if (!Number.isFinite(step.loss)) {
+          throw new SpikelabError('SNN_DIVERGED', `loss became ${step.loss} at epoch ${epoch + 1}, batch ${b + 1}`, { field: 'learningRate' })
+        }
+        lossSum += step.loss * indices.length
+        step.predicted.forEach((p, k) => (correct += p === labels[k] ? 1 : 0))
+        residualSum += step.relativeResidual
+        iterationSum += step.solverIterations
+        seen += indices.length
+        trainedSamples += indices.length
+        trainingSeconds += (performance.now() - t0) / 1000
+        const now = performance.now()
+        if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
+          lastProgress = now
+          const rate = trainedSamples / trainingSeconds
+          const remaining = (config.epochs - epoch - 1) * batches * config.batchSize + (batches - b - 1) * config.batchSize
+          options.onProgress({
+            epoch: epoch + 1,
+            epochs: config.epochs,
+            batch: b + 1,
+            batches,
+            loss: lossSum / seen,
+            accuracy: correct / seen,
+            samplesPerSecond: rate,
+            etaSeconds: remaining / rate,
+          })
+        }
+      }
+      const seconds = (performance.now() - epochStart) / 1000
+      let testAccuracy: number
+      try {
+        testAccuracy = await evaluate(net, testSet, config, config.seed + 0x3000, options.signal)
+      } catch (err) {
+        if (err instanceof CancelledError) options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossSum / seen }))
+        throw err
+      }
+      const metrics: EpochMetrics = {
+        epoch: epoch + 1,
+        trainLoss: lossSum / seen,
+        trainAccuracy: correct / seen,
+        testAccuracy,
+        extra: { learningRate, solverResidual: residualSum / batches, solverIterations: iterationSum / batches },
+        samplesPerSecond: seen / seconds,
+        seconds,
+      }
+      history.push(metrics)
+      options.onEpoch?.(metrics)
+      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
+    }
+    const last = history.at(-1)
+    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
+  } finally {
+    net.dispose()
+  }
+}
+
+function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
+  return { ...fixed, ...extra }
+}
+
+export const ideMethod: TrainingMethod<IdeConfig> = {
+  id: 'ide',
+  title: 'IDE feedback SNN (implicit differentiation on the equilibrium)',
+  reference: 'Xiao et al., NeurIPS 2021, arXiv 2109.14247; code pkuxmq/IDE-FSNN 7da5907',
+  defaults: IDE_DEFAULTS,
+  configure: (partial) => ideConfig((partial ?? {}) as Partial<IdeConfig>),
+  train,
+}
+
+export { HostSgd }
+export type { AdjointSolver }

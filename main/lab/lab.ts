@@ -12,7 +12,9 @@ import { RecordingCatalog } from './recordings/catalog.js'
 import { RecordingLibrary } from './recordings/library.js'
 import { recordingHandlers } from './recordings/recording-handlers.js'
 import { sensorHandlers } from './sensor/sensor-handlers.js'
+import { analysisHandlers } from './analysis/analysis-handlers.js'
 import { AnalysisService } from './analysis/analysis-service.js'
+import { AnalysisStore } from './analysis/analysis-store.js'
 import { ModelStore } from './training/model-store.js'
 import { trainingHandlers } from './training/training-handlers.js'
 import { TrainingService } from './training/training-service.js'
@@ -50,7 +52,8 @@ export function createLab(options: LabOptions): Lab {
   let server: LabServer | null = null
   const jobs = new JobRegistry((info) => server?.broadcast('jobs.update', info))
   const sensor = new SensorSession((status) => server?.broadcast('sensor.status', status))
-  const analysis = new AnalysisService(jobs)
+  const analysisStore = new AnalysisStore(path.join(options.labFolder, 'catalog.sqlite'))
+  const analysis = new AnalysisService(jobs, analysisStore)
   let computeBackend: string | null = null
   const models = new ModelStore(path.join(options.labFolder, 'catalog.sqlite'))
   const training = new TrainingService(
@@ -86,9 +89,7 @@ export function createLab(options: LabOptions): Lab {
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     ...recordingHandlers(catalog, recordings, jobs),
     ...sensorHandlers(sensor, recordings),
-    'analysis.open': async ({ path: file }) => analysis.open(file),
-    'analysis.classify': async ({ path: file, ...options }) => ({ jobId: analysis.classify(file, options) }),
-    'analysis.result': async ({ jobId }) => analysis.result(jobId),
+    ...analysisHandlers(analysis, analysisStore),
     ...trainingHandlers(training),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
@@ -107,6 +108,7 @@ export function createLab(options: LabOptions): Lab {
       sensor.hub.dispose()
       catalog.close()
       models.close()
+      analysisStore.close()
     },
   }
 }

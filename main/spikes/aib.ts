@@ -26,6 +26,8 @@ export interface AibResult {
   readonly infoAll: number
   /** N − 1 merges in order. */
   readonly merges: readonly Merge[]
+  /** ΔI (bits) of every pair of single cells before any merge, N × N row-major (the pairwise divergences). */
+  readonly pairCosts?: Float64Array
 }
 
 export interface AibOptions extends JobHooks {
@@ -96,6 +98,7 @@ async function runAib<C>(hs: WordHistograms, infoAll: number, options: AibOption
     report((0.6 * done) / Math.max(1, totalPairs))
     await job.checkpoint()
   }
+  const pairCosts = C.slice()
   const rescan = (s: number): void => {
     let bs = -1
     let bc = Infinity
@@ -173,5 +176,5 @@ async function runAib<C>(hs: WordHistograms, infoAll: number, options: AibOption
     report(0.6 + (0.4 * (step + 1)) / (N - 1))
     await job.checkpoint()
   }
-  return { nCells: N, infoAll, merges }
+  return { nCells: N, infoAll, merges, pairCosts }
 }

@@ -5,6 +5,7 @@
 import type { SpikeBatch } from '../../common/spike-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { agglomerativeIB, type AibResult } from './aib.js'
+import { bootstrapInformation, type BootstrapInterval } from './bootstrap.js'
 import { cutAt, informationCurve, kByFloor, kByJump, kByKnee, type KChoice } from './dendrogram.js'
 import { quadraticExtrapolation, singleSpikeInformation, splitHalfFloor, type ExtrapolatedInformation } from './estimators.js'
 import { cellIdentifiability, gTable, identityInformation, partitionInformation, type IdentityInformation } from './information.js'
@@ -36,6 +37,8 @@ export interface ClassifyOptions {
   readonly seed?: number
   readonly nCells?: number
   readonly nRepeats?: number
+  /** Bootstrap resamples for a confidence interval of I_PT (§8.7); 0 or absent = none. */
+  readonly bootstrap?: number
 }
 
 export interface SpikesToIdentify {
@@ -53,7 +56,7 @@ export interface ClassificationResult {
   readonly nCells: number
   readonly nRepeats: number
   readonly nPositions: number
-  readonly information: IdentityInformation & { readonly extrapolation?: ExtrapolatedInformation }
+  readonly information: IdentityInformation & { readonly extrapolation?: ExtrapolatedInformation; readonly interval?: BootstrapInterval }
   /** Per-cell identifiability i_i (bits per word); Σ_i i_i / N = I(C; W | t). */
   readonly identifiability: Float64Array
   readonly aib: AibResult
@@ -116,8 +119,17 @@ export async function classifyCells(batch: SpikeBatch, options: ClassifyOptions,
     floorValue = splitHalfFloor(resp, words)
     await job.checkpoint()
   }
-  job.progress('aib', 0.1)
-  const aib = await agglomerativeIB(hs, info.plugin, { job, progressRange: [0.1, 0.9] })
+  let interval: BootstrapInterval | undefined
+  const resamples = options.bootstrap ?? 0
+  const aibFrom = resamples > 0 ? 0.35 : 0.1
+  if (resamples > 0) {
+    interval = await bootstrapInformation(resp, words, { resamples, seed: options.seed ?? 1, estimate: info.pt }, {
+      signal: hooks.signal,
+      onProgress: (p) => job.progress('bootstrap', 0.1 + (aibFrom - 0.1) * p.fraction),
+    })
+  }
+  job.progress('aib', aibFrom)
+  const aib = await agglomerativeIB(hs, info.plugin, { job, progressRange: [aibFrom, 0.9] })
   const kJump = kByJump(aib)
   const kKnee = kByKnee(aib)
   const k = options.k ?? kJump?.k ?? kKnee?.k ?? 1
@@ -137,7 +149,7 @@ export async function classifyCells(batch: SpikeBatch, options: ClassifyOptions,
     nCells: N,
     nRepeats: R,
     nPositions: hs.nPositions,
-    information: { ...info, extrapolation },
+    information: { ...info, extrapolation, interval },
     identifiability: cellIdentifiability(hs),
     aib,
     curve: informationCurve(aib),

@@ -60,3 +60,12 @@ export type { MatArray } from './mat-v5.js'
 export { spikeTimeTilingCoefficient } from './sttc.js'
 export { openSpikeFile, repeatDuration } from './open-spike-file.js'
 export { unitStatistics, type UnitStatistics } from './unit-statistics.js'
+
+// Views and exports
+export { classicalMds, jacobiEigen, type MdsResult } from './mds.js'
+export { divergenceMap, jsDistances, type DivergenceMap } from './divergence-map.js'
+export { correlogramMatrix, type CorrelogramMatrix, type CorrelogramMatrixOptions } from './correlogram-matrix.js'
+export { bootstrapInformation, bootstrapRepeats, percentileOfSorted, type BootstrapInterval, type BootstrapOptions } from './bootstrap.js'
+export { boardSpikesToEvents, writeBoardSpikeFile, readEventSpikeFile, type BoardSpikeRecords } from './board-spikes.js'
+export { formatCsv, csvField, type CsvCell } from './csv-table.js'
+export type { ElectrodeInfo } from './recording.js'

@@ -5,7 +5,7 @@
  * written file reads back identically.
  */
 import { SpikelabError } from '../../common/errors.js'
-import type { SpikeRecording, SpikeUnit, TrialInfo } from './recording.js'
+import type { ElectrodeInfo, SpikeRecording, SpikeUnit, TrialInfo } from './recording.js'
 import { alignToTrials, sortBatch } from './recording.js'
 
 import type * as H5Module from 'h5wasm/node'
@@ -144,10 +144,88 @@ function readUnitsFrom(f: H5Group, filePath: string, options: NwbReadOptions): S
     start = end
   }
   if (t.length > 0 && t.every(Number.isInteger)) warnings.push('every spike time is an integer: they may be sample indices, not seconds')
-  const unitList: SpikeUnit[] = ids.map((id, k) => ({ id: Array.isArray(names) && typeof names[k] === 'string' ? (names[k] as string) : String(id), label: Array.isArray(labels) && typeof labels[k] === 'string' ? (labels[k] as string) : undefined }))
+  const electrodes = readUnitElectrodes(f, units, filePath, idx.length)
+  const unitList: SpikeUnit[] = ids.map((id, k) => {
+    const own = electrodes?.[k]
+    return {
+      id: Array.isArray(names) && typeof names[k] === 'string' ? (names[k] as string) : String(id),
+      label: Array.isArray(labels) && typeof labels[k] === 'string' ? (labels[k] as string) : undefined,
+      ...(own && own.length > 0 ? { electrodes: own, channel: own[0].id } : {}),
+    }
+  })
   const trials = readTrials(f, filePath)
   const batch = sortBatch({ t: Float64Array.from(t), neuron: Uint32Array.from(neuron) })
   return { sourceFormat: 'nwb', units: unitList, batch, timeBase: 'absolute', trials, warnings }
+}
+
+const ELECTRODES_PATH = 'general/extracellular_ephys/electrodes'
+
+function stringColumn(g: H5Group, name: string, file: string, rows: number): (string | undefined)[] | null {
+  const d = dataset(g, name, file, false)
+  if (!d) return null
+  const v = d.value as unknown
+  const arr = Array.isArray(v) ? v : typeof v === 'string' ? [v] : null
+  if (!arr) return null
+  if (arr.length !== rows) throw new SpikelabError('nwb.shape', `column '${g.path}/${name}' has ${arr.length} rows, the table has ${rows}`, { file, field: `${g.path}/${name}` })
+  return arr.map((x) => (typeof x === 'string' ? x : undefined))
+}
+
+function numberColumn(g: H5Group, name: string, file: string, rows: number): number[] | null {
+  const d = dataset(g, name, file, false)
+  if (!d) return null
+  const v = toNumbers(d.value, file, `${g.path}/${name}`)
+  if (v.length !== rows) throw new SpikelabError('nwb.shape', `column '${g.path}/${name}' has ${v.length} rows, the table has ${rows}`, { file, field: `${g.path}/${name}` })
+  return v
+}
+
+/**
+ * The electrodes each unit refers to (spike-trains.md §5.1): units/electrodes is a DynamicTableRegion
+ * of row indices into /general/extracellular_ephys/electrodes, ragged by units/electrodes_index.
+ * Returns null when the units table has no electrodes column.
+ */
+function readUnitElectrodes(f: H5Group, units: H5Group, file: string, nUnits: number): ElectrodeInfo[][] | null {
+  const regionDs = dataset(units, 'electrodes', file, false)
+  if (!regionDs) return null
+  const upath = units.path
+  const region = toNumbers(regionDs.value, file, `${upath}/electrodes`)
+  const indexDs = dataset(units, 'electrodes_index', file, false)
+  // Without an index the region has one row per unit.
+  const index = indexDs ? toNumbers(indexDs.value, file, `${upath}/electrodes_index`) : region.map((_, k) => k + 1)
+  if (index.length !== nUnits) throw new SpikelabError('nwb.shape', `electrodes_index has ${index.length} rows but the units table has ${nUnits}`, { file, field: `${upath}/electrodes_index` })
+  const table = f.get(ELECTRODES_PATH) as H5Group | null
+  if (!table || !('keys' in (table as object))) throw new SpikelabError('nwb.missing', `the units refer to electrodes, but '/${ELECTRODES_PATH}' is missing`, { file, field: `/${ELECTRODES_PATH}` })
+  const idDs = dataset(table, 'id', file, false)
+  const tableIds = idDs ? toNumbers(idDs.value, file, `/${ELECTRODES_PATH}/id`) : null
+  const rows = tableIds?.length ?? (dataset(table, 'location', file, true).shape?.[0] ?? 0)
+  const location = stringColumn(table, 'location', file, rows)
+  const groupName = stringColumn(table, 'group_name', file, rows)
+  const [x, y, z] = ['x', 'y', 'z'].map((c) => numberColumn(table, c, file, rows))
+  const info = (row: number): ElectrodeInfo => ({
+    row,
+    id: tableIds ? tableIds[row] : row,
+    ...(location?.[row] !== undefined ? { location: location[row] } : {}),
+    ...(groupName?.[row] !== undefined ? { group: groupName[row] } : {}),
+    ...(x && Number.isFinite(x[row]) ? { x: x[row] } : {}),
+    ...(y && Number.isFinite(y[row]) ? { y: y[row] } : {}),
+    ...(z && Number.isFinite(z[row]) ? { z: z[row] } : {}),
+  })
+  const out: ElectrodeInfo[][] = []
+  let start = 0
+  for (let k = 0; k < nUnits; k++) {
+    const end = index[k]
+    if (!Number.isInteger(end) || end < start || end > region.length)
+      throw new SpikelabError('nwb.index', `electrodes_index[${k}] = ${end} is not a valid end offset (previous ${start}, ${region.length} region rows)`, { file, field: `${upath}/electrodes_index`, row: k + 1 })
+    const own: ElectrodeInfo[] = []
+    for (let q = start; q < end; q++) {
+      const row = region[q]
+      if (!Number.isInteger(row) || row < 0 || row >= rows)
+        throw new SpikelabError('nwb.index', `units/electrodes[${q}] = ${row} is not a row of the electrodes table (${rows} rows)`, { file, field: `${upath}/electrodes`, row: q + 1 })
+      own.push(info(row))
+    }
+    out.push(own)
+    start = end
+  }
+  return out
 }
 
 function readTrials(f: H5Group, file: string): TrialInfo[] | undefined {

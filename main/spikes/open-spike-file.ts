@@ -6,6 +6,7 @@
 import { open, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { SpikelabError } from '../../common/errors.js'
+import { readEventSpikeFile } from './board-spikes.js'
 import { readLongCsv } from './long-csv.js'
 import { readNwbUnits } from './nwb.js'
 import { readPhyFolder } from './phy-folder.js'
@@ -17,10 +18,10 @@ export async function openSpikeFile(file: string): Promise<SpikeRecording> {
   const info = await stat(file).catch(() => null)
   if (!info) throw new SpikelabError('spikes.not-found', 'no such file or folder', { file })
   if (info.isDirectory()) return readPhyFolder(file)
-  const head = Buffer.alloc(8)
+  const head = Buffer.alloc(16)
   const handle = await open(file, 'r')
   try {
-    await handle.read(head, 0, 8, 0)
+    await handle.read(head, 0, 16, 0)
   } finally {
     await handle.close()
   }
@@ -28,9 +29,11 @@ export async function openSpikeFile(file: string): Promise<SpikeRecording> {
     const rec = await readNwbUnits(file)
     return rec.trials && rec.timeBase === 'absolute' ? { ...rec, batch: alignToTrials(rec.batch, rec.trials), timeBase: 'trial-relative' } : rec
   }
+  // The board's recorded output spikes (and any AEDAT 4 event file): see board-spikes.ts.
+  if (head.toString('latin1').startsWith('#!AER-DAT4.')) return readEventSpikeFile(file)
   const ext = path.extname(file).toLowerCase()
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return readLongCsv(file)
-  throw new SpikelabError('spikes.unknown-format', 'not a spike file Spikelab reads (NWB, a Phy/Kilosort folder, or a long-format CSV/TSV)', { file, byteOffset: 0 })
+  throw new SpikelabError('spikes.unknown-format', 'not a spike file Spikelab reads (NWB, a Phy/Kilosort folder, a long-format CSV/TSV, or AEDAT 4 board spikes)', { file, byteOffset: 0 })
 }
 
 /** Length of one repeat (s): the longest trial, or the last spike time when trials have no stop. */

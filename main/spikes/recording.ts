@@ -11,6 +11,21 @@ export interface SpikeUnit {
   /** Curation label, e.g. Phy's good/mua/noise. */
   readonly label?: string
   readonly channel?: number
+  /** Rows of the NWB electrodes table this unit refers to (units/electrodes), when the file has them. */
+  readonly electrodes?: readonly ElectrodeInfo[]
+}
+
+/** One row of /general/extracellular_ephys/electrodes. */
+export interface ElectrodeInfo {
+  /** Row index in the electrodes table. */
+  readonly row: number
+  /** The table's id column (the row index when it has none). */
+  readonly id: number
+  readonly location?: string
+  readonly group?: string
+  readonly x?: number
+  readonly y?: number
+  readonly z?: number
 }
 
 export interface TrialInfo {
@@ -27,7 +42,7 @@ export interface TrialInfo {
 export type TimeBase = 'absolute' | 'trial-relative'
 
 export interface SpikeRecording {
-  readonly sourceFormat: 'csv' | 'nwb' | 'phy' | 'mat' | 'synthetic'
+  readonly sourceFormat: 'csv' | 'nwb' | 'phy' | 'mat' | 'synthetic' | 'events'
   readonly units: readonly SpikeUnit[]
   /** neuron = index into units; trial = index into trials (−1 outside any trial). Sorted by (neuron, trial, t). */
   readonly batch: SpikeBatch
@@ -36,13 +51,52 @@ export interface SpikeRecording {
   readonly warnings: readonly string[]
 }
 
+interface GroupIndex {
+  /** Slots per unit: trial −1 (outside any trial) is slot 0, trial r is slot r + 1. */
+  readonly slots: number
+  readonly nUnits: number
+  /** Spike indices grouped by (unit, slot); group g is order[offsets[g] … offsets[g+1]). */
+  readonly offsets: Int32Array
+  readonly order: Int32Array
+}
+
+const groupIndexes = new WeakMap<Pick<SpikeBatch, 't'>, GroupIndex>()
+
+/** Counting sort of the spikes by (unit, trial), built once per batch so every per-unit query is O(its spikes). */
+function groupIndex(batch: SpikeBatch): GroupIndex {
+  const cached = groupIndexes.get(batch)
+  if (cached) return cached
+  const { t, neuron, trial } = batch
+  let nUnits = 0
+  let maxTrial = -1
+  for (let k = 0; k < t.length; k++) {
+    if (neuron[k] + 1 > nUnits) nUnits = neuron[k] + 1
+    if (trial && trial[k] > maxTrial) maxTrial = trial[k]
+  }
+  const slots = maxTrial + 2
+  const offsets = new Int32Array(nUnits * slots + 1)
+  const slotOf = (k: number) => neuron[k] * slots + (trial ? Math.max(-1, trial[k]) + 1 : 0)
+  for (let k = 0; k < t.length; k++) offsets[slotOf(k) + 1]++
+  for (let g = 0; g < nUnits * slots; g++) offsets[g + 1] += offsets[g]
+  const fill = offsets.slice(0, nUnits * slots)
+  const order = new Int32Array(t.length)
+  for (let k = 0; k < t.length; k++) order[fill[slotOf(k)]++] = k
+  const index = { slots, nUnits, offsets, order }
+  groupIndexes.set(batch, index)
+  return index
+}
+
 /** Spike times of one unit (optionally one trial) as a sorted Float64Array. */
 export function unitTimes(rec: Pick<SpikeRecording, 'batch'>, unit: number, trial?: number): Float64Array {
-  const { t, neuron } = rec.batch
-  const tr = rec.batch.trial
-  const out: number[] = []
-  for (let k = 0; k < t.length; k++) if (neuron[k] === unit && (trial === undefined || (tr !== undefined && tr[k] === trial))) out.push(t[k])
-  return Float64Array.from(out).sort()
+  const g = groupIndex(rec.batch)
+  if (unit < 0 || unit >= g.nUnits) return new Float64Array(0)
+  if (trial !== undefined && (!rec.batch.trial || trial + 1 >= g.slots || trial < -1)) return new Float64Array(0)
+  const from = g.offsets[unit * g.slots + (trial === undefined ? 0 : trial + 1)]
+  const to = g.offsets[unit * g.slots + (trial === undefined ? g.slots : trial + 2)]
+  const t = rec.batch.t
+  const out = new Float64Array(to - from)
+  for (let q = from; q < to; q++) out[q - from] = t[g.order[q]]
+  return out.sort()
 }
 
 /**

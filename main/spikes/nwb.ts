@@ -8,30 +8,7 @@ import { SpikelabError } from '../../common/errors.js'
 import type { ElectrodeInfo, SpikeRecording, SpikeUnit, TrialInfo } from './recording.js'
 import { alignToTrials, sortBatch } from './recording.js'
 
-import type * as H5Module from 'h5wasm/node'
-
-type H5 = typeof H5Module
-type H5Group = H5Module.Group
-type H5Dataset = H5Module.Dataset
-
-let h5Promise: Promise<H5> | null = null
-
-/** Loads h5wasm's Node build once. Electron exposes `navigator`, which the build mistakes for a browser. */
-async function loadH5(): Promise<H5> {
-  h5Promise ??= (async () => {
-    const desc = Object.getOwnPropertyDescriptor(globalThis, 'navigator')
-    const hide = desc !== undefined && desc.configurable === true
-    if (hide) Object.defineProperty(globalThis, 'navigator', { value: undefined, configurable: true, writable: true })
-    try {
-      const mod = await import('h5wasm/node')
-      await mod.ready
-      return mod
-    } finally {
-      if (hide) Object.defineProperty(globalThis, 'navigator', desc)
-    }
-  })()
-  return h5Promise
-}
+import { loadH5, type H5, type H5Dataset, type H5Group } from '../hdf5/h5wasm.js'
 
 function toNumbers(value: unknown, file: string, field: string): number[] {
   if (value === null || value === undefined) throw new SpikelabError('nwb.dataset', 'dataset has no value', { file, field })

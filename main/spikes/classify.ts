@@ -12,6 +12,7 @@ import { cellIdentifiability, gTable, identityInformation, partitionInformation,
 import { JobControl, type JobHooks } from './job-control.js'
 import { responsesFromBatch, type RepeatedResponses } from './responses.js'
 import { sequentialIB, type SequentialIBResult } from './sequential-ib.js'
+import { nsbIdentityInformation } from './nsb.js'
 import { buildWordHistograms } from './word-histograms.js'
 
 export interface ClassifyOptions {
@@ -29,6 +30,8 @@ export interface ClassifyOptions {
   readonly refine?: boolean
   /** Quadratic extrapolation (7 extra histogram builds); default true. */
   readonly extrapolate?: boolean
+  /** The NSB estimate of I as well (§8.5; advanced, meant for long words L ≥ 6); default false. */
+  readonly nsb?: boolean
   /** Split-half noise floor; default true. */
   readonly splitHalf?: boolean
   /** Floor multiple s for K_floor (default 3). */
@@ -56,7 +59,7 @@ export interface ClassificationResult {
   readonly nCells: number
   readonly nRepeats: number
   readonly nPositions: number
-  readonly information: IdentityInformation & { readonly extrapolation?: ExtrapolatedInformation; readonly interval?: BootstrapInterval }
+  readonly information: IdentityInformation & { readonly extrapolation?: ExtrapolatedInformation; readonly interval?: BootstrapInterval; readonly nsb?: number }
   /** Per-cell identifiability i_i (bits per word); Σ_i i_i / N = I(C; W | t). */
   readonly identifiability: Float64Array
   readonly aib: AibResult
@@ -114,6 +117,12 @@ export async function classifyCells(batch: SpikeBatch, options: ClassifyOptions,
       warnings.push('the PT-corrected information differs from quadratic extrapolation by more than 10 %')
     await job.checkpoint()
   }
+  let nsb: number | undefined
+  if (options.nsb) {
+    nsb = nsbIdentityInformation(hs)
+    if (words.wordLength < 6) warnings.push('NSB with words shorter than 6 bins is biased low when most words are silent (functional-classification.md §8.5)')
+    await job.checkpoint()
+  }
   let floorValue: number | undefined
   if ((options.splitHalf ?? true) && R >= 2) {
     floorValue = splitHalfFloor(resp, words)
@@ -149,7 +158,7 @@ export async function classifyCells(batch: SpikeBatch, options: ClassifyOptions,
     nCells: N,
     nRepeats: R,
     nPositions: hs.nPositions,
-    information: { ...info, extrapolation, interval },
+    information: { ...info, extrapolation, interval, nsb },
     identifiability: cellIdentifiability(hs),
     aib,
     curve: informationCurve(aib),

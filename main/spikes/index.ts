@@ -1,6 +1,7 @@
 /**
  * Spike-train analysis and functional classification (issue 8): the public API of main/spikes.
  */
+export { digamma, lnGamma, nsbEntropy, nsbGrid, nsbIdentityInformation } from './nsb.js'
 export type { Times, CleanTrain } from './spike-train.js'
 export { cleanTrain, restrictTrain } from './spike-train.js'
 

@@ -7,7 +7,7 @@ export const classifyCommand: Command = {
   name: 'classify',
   summary: 'Functional classification of neurons by the information their responses carry',
   help: [
-    'Usage: spikelab classify FILE [--word-bins L] [--bin-ms D] [--k K] [--json] [--csv OUT.csv]',
+    'Usage: spikelab classify FILE [--word-bins L] [--bin-ms D] [--k K] [--nsb] [--json] [--csv OUT.csv]',
     '',
     'Schneidman, Bialek & Berry (2002): response words of L bins of D ms, conditioned on stimulus time',
     'across repeats; identity information with Panzeri–Treves correction and the split-half noise',
@@ -17,10 +17,11 @@ export const classifyCommand: Command = {
     '  --word-bins L   bins per word (default 3)',
     '  --bin-ms D      bin width in ms (default 10)',
     '  --k K           number of classes (default: chosen from the merge costs)',
+    '  --nsb           also estimate I with NSB (advanced; for long words, L ≥ 6)',
     '  --json          print the result as JSON',
     '  --csv OUT       write unit,cluster to OUT',
   ].join('\n'),
-  options: { 'word-bins': { type: 'string' }, 'bin-ms': { type: 'string' }, k: { type: 'string' }, json: { type: 'boolean' }, csv: { type: 'string' } },
+  options: { 'word-bins': { type: 'string' }, 'bin-ms': { type: 'string' }, k: { type: 'string' }, nsb: { type: 'boolean' }, json: { type: 'boolean' }, csv: { type: 'string' } },
   positionals: [1, 1],
   async run({ values, positionals }, io) {
     const int = (name: string, fallback: number | undefined, min: number, max: number) => {
@@ -36,7 +37,7 @@ export const classifyCommand: Command = {
     const rec = await openSpikeFile(path.resolve(positionals[0]))
     if (!rec.batch.trial || (rec.trials?.length ?? 0) < 2) throw new UsageError('the file has no repeated trials to condition on (need at least 2)')
     const started = Date.now()
-    const result = await classifyCells(rec.batch, { duration: repeatDuration(rec), binSize: binMs / 1000, wordLength, k }, {
+    const result = await classifyCells(rec.batch, { duration: repeatDuration(rec), binSize: binMs / 1000, wordLength, k, nsb: values.nsb === true }, {
       onProgress: (p) => {
         if (process.stderr.isTTY) process.stderr.write(`\r${(100 * p.fraction).toFixed(0)} % ${p.phase}\x1b[K`)
       },
@@ -56,6 +57,7 @@ export const classifyCommand: Command = {
     }
     io.out(`${result.nCells} cells × ${result.nRepeats} repeats, words of ${wordLength} × ${binMs} ms (${((Date.now() - started) / 1000).toFixed(1)} s)`)
     io.out(`I(cell; word | t) = ${result.information.pt.toFixed(4)} bits/word (plug-in ${result.information.plugin.toFixed(4)}, PT bias ${result.information.ptBias.toFixed(4)})`)
+    if (result.information.nsb !== undefined) io.out(`NSB estimate: ${result.information.nsb.toFixed(4)} bits/word`)
     if (result.floor) io.out(`split-half noise floor F = ${(1000 * result.floor.value).toFixed(2)} mbit (K_floor ${result.floor.kFloor})`)
     io.out(`K = ${result.k}${k === undefined ? ` (merge-cost jump${result.kJump ? `, ratio ${result.kJump.score.toFixed(2)}` : ''})` : ' (given)'}; I(K)/I(N) = ${(result.infoAtK / result.information.plugin).toFixed(3)}`)
     io.out(`${result.spikesToIdentify.bitsPerSpike.toFixed(2)} bits/spike: about ${result.spikesToIdentify.spikes.toFixed(1)} spikes identify a cell`)

@@ -5,6 +5,7 @@ import { EventSink } from './event-sink.js'
 import { FlatBufferReader } from './flatbuffer-reader.js'
 import { AEDAT4_MAGIC, parseIoHeader, type Aedat4IoHeader } from './aedat4-info.js'
 import { decompressPayload } from './payload-codec.js'
+import { readGapTriggers, type RecordingGap } from './aedat4-gaps.js'
 import { newCounters, type EventDecoder, type EventStreamInfo } from './types.js'
 
 const EVENT_STRUCT = 16
@@ -44,6 +45,8 @@ export class Aedat4Decoder implements EventDecoder {
   /** Packets read so far (kept only when `keepPackets` is set). */
   packets: Aedat4PacketSummary[] = []
   keepPackets = false
+  /** Gap markers (aedat4-gaps.ts) met so far, in file order. */
+  readonly gaps: RecordingGap[] = []
   private readonly q = new ByteQueue()
   private readonly sink: EventSink
   private readonly maxPacketBytes: number
@@ -152,6 +155,13 @@ export class Aedat4Decoder implements EventDecoder {
     const compressed = this.header!.compression !== 'none'
     const r = new FlatBufferReader(b, compressed ? at : at + 4, 'packet', !compressed)
     const id = r.identifier()
+    if (id === 'TRIG') {
+      try {
+        this.gaps.push(...readGapTriggers(r))
+      } catch {
+        // a trigger packet this reader cannot follow is skipped like any other non-event packet
+      }
+    }
     if (id !== 'EVTS' || (this.streamFilter !== undefined && streamId !== this.streamFilter)) {
       this.counters.skippedWords++
       if (this.keepPackets) this.packets.push({ headerOffset, streamId, size: raw.length, ...elementSummary(r, id) })

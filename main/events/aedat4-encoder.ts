@@ -4,6 +4,8 @@ import { ByteWriter } from './byte-writer.js'
 import { checkRange, checkTime } from './encode-checks.js'
 import { compressPayload, type CompressionName } from './payload-codec.js'
 import type { EventEncoder } from './types.js'
+import { SpikelabError } from '../../common/errors.js'
+import { buildGapPacket, type RecordingGap } from './aedat4-gaps.js'
 
 export interface Aedat4EncoderOptions {
   geometry: SensorGeometry
@@ -12,6 +14,8 @@ export interface Aedat4EncoderOptions {
   streamId?: number
   /** Events per packet at most (default 65 536). */
   maxPacketEvents?: number
+  /** Declare a TRIG stream (id streamId + 1) for gap markers (`writeGaps`). */
+  gapStream?: boolean
 }
 
 /**
@@ -62,6 +66,24 @@ export class Aedat4Encoder implements EventEncoder {
     return this.take()
   }
 
+  /** One TRIG packet holding gap markers (aedat4-gaps.ts); needs the `gapStream` option. */
+  writeGaps(gaps: readonly RecordingGap[]): Uint8Array {
+    this.start()
+    if (!this.options.gapStream) throw new SpikelabError('ENCODE_OPTION', 'gap markers need an encoder opened with gapStream: true', { field: 'gapStream' })
+    if (gaps.length === 0) return this.take()
+    const streamId = this.streamId + 1
+    const payload = compressPayload(this.compression, buildGapPacket(gaps))
+    const header = new Uint8Array(8)
+    const dv = new DataView(header.buffer)
+    dv.setInt32(0, streamId, true)
+    dv.setInt32(4, payload.length, true)
+    const payloadOffset = this.position + this.out.length + 8
+    this.out.writeBytes(header)
+    this.out.writeBytes(payload)
+    this.entries.push({ byteOffset: payloadOffset, streamId, size: payload.length, numElements: gaps.length, tsStart: gaps[0].afterUs, tsEnd: gaps[gaps.length - 1].afterUs })
+    return this.take()
+  }
+
   end(): Uint8Array {
     this.start()
     this.tablePosition = this.position + this.out.length
@@ -78,7 +100,7 @@ export class Aedat4Encoder implements EventEncoder {
 
   private start(): void {
     if (this.started) return
-    const { bytes, tablePositionOffset } = buildFileStart(this.options.geometry, this.compression, this.streamId)
+    const { bytes, tablePositionOffset } = buildFileStart(this.options.geometry, this.compression, this.streamId, this.options.gapStream ? this.streamId + 1 : undefined)
     this.tablePositionOffset = tablePositionOffset
     this.out.writeBytes(bytes)
     this.started = true

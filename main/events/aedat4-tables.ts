@@ -19,8 +19,20 @@ export interface FileDataEntry {
 const CODE: Record<CompressionName, number> = { none: Compression.NONE, lz4: Compression.LZ4, zstd: Compression.ZSTD }
 const DV_NAME: Record<CompressionName, string> = { none: 'NONE', lz4: 'LZ4', zstd: 'ZSTD' }
 
-export function infoNodeXml(geometry: SensorGeometry, compression: CompressionName, streamId = 0): string {
+export function infoNodeXml(geometry: SensorGeometry, compression: CompressionName, streamId = 0, triggerStreamId?: number): string {
   const base = '/mainloop/Recorder/outInfo/'
+  const triggers =
+    triggerStreamId === undefined
+      ? ''
+      : `<node name="${triggerStreamId}" path="${base}${triggerStreamId}/">` +
+        `<attr key="compression" type="string">${DV_NAME[compression]}</attr>` +
+        `<attr key="originalModuleName" type="string">Spikelab</attr>` +
+        `<attr key="originalOutputName" type="string">gaps</attr>` +
+        `<attr key="typeDescription" type="string">Array of triggers (Spikelab gap markers: type 100).</attr>` +
+        `<attr key="typeIdentifier" type="string">TRIG</attr>` +
+        `<node name="info" path="${base}${triggerStreamId}/info/">` +
+        `<attr key="source" type="string">Spikelab</attr><attr key="tsOffset" type="long">0</attr>` +
+        `</node></node>`
   return (
     `<dv version="2.0"><node name="outInfo" path="${base}"><node name="${streamId}" path="${base}${streamId}/">` +
     `<attr key="compression" type="string">${DV_NAME[compression]}</attr>` +
@@ -31,7 +43,7 @@ export function infoNodeXml(geometry: SensorGeometry, compression: CompressionNa
     `<node name="info" path="${base}${streamId}/info/">` +
     `<attr key="sizeX" type="int">${geometry.width}</attr><attr key="sizeY" type="int">${geometry.height}</attr>` +
     `<attr key="source" type="string">Spikelab</attr><attr key="tsOffset" type="long">0</attr>` +
-    `</node></node></node></dv>`
+    `</node></node>${triggers}</node></dv>`
   )
 }
 
@@ -39,10 +51,10 @@ export function infoNodeXml(geometry: SensorGeometry, compression: CompressionNa
  * The file start: magic line, u32 size, IOHeader. dataTablePosition is always written (−1 until
  * the table exists) so it can be patched in place; returns where its 8 bytes are.
  */
-export function buildFileStart(geometry: SensorGeometry, compression: CompressionName, streamId = 0): { bytes: Uint8Array; tablePositionOffset: number } {
+export function buildFileStart(geometry: SensorGeometry, compression: CompressionName, streamId = 0, triggerStreamId?: number): { bytes: Uint8Array; tablePositionOffset: number } {
   const b = new Builder(1024)
   b.forceDefaults(true)
-  const info = b.createString(infoNodeXml(geometry, compression, streamId))
+  const info = b.createString(infoNodeXml(geometry, compression, streamId, triggerStreamId))
   b.startObject(3)
   b.addFieldInt64(1, -1n, -1n)
   b.addFieldOffset(2, info, 0)

@@ -32,6 +32,7 @@ export type { FileDataEntry } from './aedat4-tables.js'
 export { loadZstd, type CompressionName } from './payload-codec.js'
 export { convertEventFile, targetFromFileName, CONVERT_TARGETS, type ConvertTarget, type ConvertOptions, type ConvertResult } from './convert.js'
 export { readAedat4Window } from './aedat4-window.js'
+export { readAedat4Gaps, GAP_TRIGGER_TYPE, type RecordingGap, type RecordingGapKind } from './aedat4-gaps.js'
 export {
   buildSeekIndex, parseSeekIndex, readIndexedWindow, readSegment, seekIndexMatches, segmentsFor, SeekIndexBuilder,
   DEFAULT_SEGMENT_EVENTS, SEEK_INDEX_VERSION, type SeekIndex, type SeekSegment,

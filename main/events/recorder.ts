@@ -1,7 +1,8 @@
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
-import { EventBatchBuilder, type EventBatch, type SensorGeometry } from '../../common/event-batch.js'
+import { createEventBatch, sliceEventBatch, type EventBatch, type SensorGeometry } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { Aedat4Encoder } from './aedat4-encoder.js'
+import type { RecordingGap } from './aedat4-gaps.js'
 import { loadZstd, type CompressionName } from './payload-codec.js'
 
 export interface RecorderOptions {
@@ -17,24 +18,30 @@ export interface RecorderOptions {
  * Crash-safe AEDAT 4.0 recorder. Events are written packet by packet straight to the file
  * (write(2), so a killed process loses only what was still buffered: at most one flush
  * interval). The file is readable at any moment (dataTablePosition stays −1 until `close()`);
- * `repairAedat4` adds the FileDataTable to a file whose recorder never closed.
+ * `repairAedat4` adds the FileDataTable to a file whose recorder never closed. Gaps in the stream
+ * (a lost sensor, skipped bytes) are written in place as markers on a TRIG stream (aedat4-gaps.ts).
  */
 export class Aedat4Recorder {
   private readonly fd: number
   private readonly encoder: Aedat4Encoder
-  private readonly pending = new EventBatchBuilder(1 << 12)
+  /** Events waiting for the next packet: [0, pendingCount) of a maxPacketEvents-sized batch. */
+  private readonly pending: EventBatch
+  private pendingCount = 0
   private readonly timer: NodeJS.Timeout
   private readonly maxPacketEvents: number
   private closed = false
   /** Events written to the file so far. */
   eventsWritten = 0
+  /** Gap markers written so far. */
+  gapsWritten = 0
 
   private constructor(
     readonly path: string,
     options: RecorderOptions,
   ) {
     this.maxPacketEvents = options.maxPacketEvents ?? 1 << 16
-    this.encoder = new Aedat4Encoder({ geometry: options.geometry, compression: options.compression, maxPacketEvents: this.maxPacketEvents })
+    this.pending = createEventBatch(this.maxPacketEvents)
+    this.encoder = new Aedat4Encoder({ geometry: options.geometry, compression: options.compression, maxPacketEvents: this.maxPacketEvents, gapStream: true })
     this.fd = openSync(path, 'w')
     this.writeAll(this.encoder.write({ t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0) }))
     this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50)
@@ -48,19 +55,39 @@ export class Aedat4Recorder {
 
   append(batch: EventBatch): void {
     if (this.closed) throw new SpikelabError('RECORDER_CLOSED', 'the recording is closed', { file: this.path })
-    const { t, x, y, p } = batch
-    for (let i = 0; i < t.length; i++) {
-      this.pending.push(t[i], x[i], y[i], p[i])
-      if (this.pending.length >= this.maxPacketEvents) this.flush()
+    const n = batch.t.length
+    for (let from = 0; from < n; ) {
+      const take = Math.min(n - from, this.maxPacketEvents - this.pendingCount)
+      const to = from + take
+      const at = this.pendingCount
+      this.pending.t.set(batch.t.subarray(from, to), at)
+      this.pending.x.set(batch.x.subarray(from, to), at)
+      this.pending.y.set(batch.y.subarray(from, to), at)
+      this.pending.p.set(batch.p.subarray(from, to), at)
+      this.pendingCount += take
+      from = to
+      if (this.pendingCount === this.maxPacketEvents) this.flush()
     }
+  }
+
+  /**
+   * Marks a gap: the events so far are written first, then the marker (its eventIndex is the
+   * number of events before it), so the file shows exactly where the stream broke.
+   */
+  appendGap(gap: Omit<RecordingGap, 'eventIndex'>): void {
+    if (this.closed) throw new SpikelabError('RECORDER_CLOSED', 'the recording is closed', { file: this.path })
+    this.flush()
+    this.writeAll(this.encoder.writeGaps([{ ...gap, eventIndex: this.eventsWritten }]))
+    this.gapsWritten++
   }
 
   /** Writes buffered events as one packet. */
   flush(): void {
-    if (this.closed || this.pending.length === 0) return
-    const batch = this.pending.take()
-    this.writeAll(this.encoder.write(batch))
-    this.eventsWritten += batch.t.length
+    if (this.closed || this.pendingCount === 0) return
+    const n = this.pendingCount
+    this.pendingCount = 0
+    this.writeAll(this.encoder.write(sliceEventBatch(this.pending, 0, n)))
+    this.eventsWritten += n
   }
 
   /** Writes the last packet and the FileDataTable, records its position and syncs. */

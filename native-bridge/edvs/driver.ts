@@ -9,7 +9,7 @@ import { EdvsEventParser } from './event-parser.js'
 import type { EdvsFirmware } from './firmware.js'
 import { classifyBanner, defaultNumbering } from './firmware.js'
 import type { EdvsFormat } from './formats.js'
-import { formatsOf } from './formats.js'
+import { fixedStride, formatsOf } from './formats.js'
 import { parseFormatTable } from './format-table.js'
 import type { EdvsOrientation } from './orientation.js'
 
@@ -32,6 +32,11 @@ export interface EdvsDriverOptions {
   /** The link was lost (the stream has a gap) and, later, the stream resumed after a reconnect. */
   readonly onLoss?: (reason: string) => void
   readonly onResume?: (info: EdvsDeviceInfo) => void
+  /**
+   * A hole in the event stream: the link was lost and came back (reported just before the first
+   * event after it), or the parser skipped bytes (coalesced, at most one report per 100 ms).
+   */
+  readonly onGap?: (gap: EdvsGap) => void
   /** Pause between commands (§2: one command per write, ~10 ms apart). */
   readonly commandGapMs?: number
   /** Wait after `R` before reading the banner (libcaer waits 400 ms). */
@@ -52,7 +57,26 @@ export interface EdvsDeviceInfo {
 export interface EdvsDriverStats extends EdvsParserStats {
   losses: number
   resumes: number
+  /** Gaps reported through onGap. */
+  gaps: number
 }
+
+/** What is known about a hole in the event stream (recorded as a gap marker). */
+export interface EdvsGap {
+  readonly kind: 'link-lost' | 'dropped-bytes'
+  /** Time of the last event delivered before the gap (µs, the driver's output time base). */
+  readonly afterUs: number
+  /** How long no events could arrive: host-measured for a lost link, 0 for skipped bytes. */
+  readonly durationUs: number
+  /** Bytes the parser skipped (for a lost link: those skipped while it lasted, if any). */
+  readonly droppedBytes: number
+  /** Events probably lost: the recent event rate × the duration, plus discarded and skipped events. */
+  readonly lostEventsEstimate: number
+  readonly reason: string
+}
+
+/** Drop reports closer together than this are merged into one. */
+const DROP_GAP_INTERVAL_MS = 100
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
@@ -73,7 +97,23 @@ export class EdvsDriver {
   private lineBuf = ''
   private lines: string[] = []
   private lastByteAt = 0
-  private readonly counters = { losses: 0, resumes: 0 }
+  private readonly counters = { losses: 0, resumes: 0, gaps: 0 }
+  /**
+   * Output time = parser time + timeOffset. After a reconnect (or a stop and start) the device
+   * clock restarts at 0; the offset continues time from the last event plus the host-measured pause,
+   * so the driver's timestamps never go back.
+   */
+  private timeOffset = 0
+  private lastT = -1
+  private lastHostMs = 0
+  private delivered = 0
+  private rateSamples: { at: number; events: number }[] = []
+  private pendingLoss: { reason: string; atMs: number } | undefined
+  private seenDrops = { bytes: 0, events: 0 }
+  private pendingDrops = { bytes: 0, events: 0 }
+  private lastDropGapMs = -Infinity
+  /** Failed reopen attempts while the device is away report 'lost' again: one loss is counted. */
+  private linkUp = true
   private readonly finishedParserStats: EdvsParserStats = { events: 0, droppedBytes: 0, discardedEvents: 0, resyncs: 0, textLines: 0, wraps: 0 }
   private readonly unsubscribe: (() => void)[] = []
   private idleTimer: NodeJS.Timeout | undefined
@@ -149,6 +189,24 @@ export class EdvsDriver {
       maxStepUs: this.options.maxStepUs,
       onText: this.options.onText,
     })
+    this.seenDrops = { bytes: 0, events: 0 }
+    if (this.lastT >= 0) {
+      // The device clock restarts now (`!ET0`): continue from the last event plus the pause.
+      const pauseUs = Math.max(1, Math.round((performance.now() - this.lastHostMs) * 1000))
+      this.timeOffset = this.lastT + pauseUs
+      const loss = this.pendingLoss
+      this.pendingLoss = undefined
+      if (loss) {
+        this.reportGap({
+          kind: 'link-lost',
+          afterUs: this.lastT,
+          durationUs: pauseUs,
+          droppedBytes: this.pendingDrops.bytes,
+          lostEventsEstimate: Math.round((this.recentRate() * pauseUs) / 1e6) + this.pendingDrops.events,
+          reason: loss.reason,
+        })
+      }
+    }
     this.mode = 'binary'
     this.streaming = true
     await this.send({ kind: 'startEvents' }, { firmware: info.firmware })
@@ -213,8 +271,7 @@ export class EdvsDriver {
   private receive(chunk: Uint8Array): void {
     this.lastByteAt = Date.now()
     if (this.mode === 'binary' && this.parser) {
-      const batch = this.parser.push(chunk)
-      if (batch.t.length > 0) this.options.onEvents(batch)
+      this.deliver(this.parser.push(chunk))
       return
     }
     for (const byte of chunk) {
@@ -259,16 +316,70 @@ export class EdvsDriver {
     clearInterval(this.idleTimer)
     this.idleTimer = setInterval(() => {
       if (this.mode !== 'binary' || !this.parser || Date.now() - this.lastByteAt <= 50) return
-      const batch = this.parser.flushHeld()
-      if (batch.t.length > 0) this.options.onEvents(batch)
+      this.deliver(this.parser.flushHeld())
     }, 50)
     this.idleTimer.unref()
   }
 
   private flushParser(): void {
     if (!this.parser) return
-    const batch = this.parser.flush()
-    if (batch.t.length > 0) this.options.onEvents(batch)
+    this.deliver(this.parser.flush())
+  }
+
+  /** Every batch leaves through here: drop reports first, then the events in the output time base. */
+  private deliver(batch: EventBatch): void {
+    const parser = this.parser
+    if (parser) {
+      const s = parser.stats
+      const bytes = s.droppedBytes - this.seenDrops.bytes
+      const events = s.discardedEvents - this.seenDrops.events
+      if (bytes > 0 || events > 0) {
+        this.seenDrops = { bytes: s.droppedBytes, events: s.discardedEvents }
+        this.pendingDrops.bytes += bytes
+        this.pendingDrops.events += events
+      }
+      const now = performance.now()
+      if ((this.pendingDrops.bytes > 0 || this.pendingDrops.events > 0) && !this.pendingLoss && this.lastT >= 0 && now - this.lastDropGapMs >= DROP_GAP_INTERVAL_MS) {
+        const stride = fixedStride(parser.layout) ?? 3
+        this.lastDropGapMs = now
+        this.reportGap({
+          kind: 'dropped-bytes',
+          afterUs: this.lastT,
+          durationUs: 0,
+          droppedBytes: this.pendingDrops.bytes,
+          lostEventsEstimate: this.pendingDrops.events + Math.round(this.pendingDrops.bytes / stride),
+          reason: `the parser skipped ${this.pendingDrops.bytes} bytes to stay in sync`,
+        })
+      }
+    }
+    const n = batch.t.length
+    if (n === 0) return
+    if (this.timeOffset !== 0) {
+      const t = batch.t
+      for (let i = 0; i < n; i++) t[i] += this.timeOffset
+    }
+    this.lastT = batch.t[n - 1]
+    this.lastHostMs = performance.now()
+    this.delivered += n
+    const last = this.rateSamples.at(-1)
+    if (!last || this.lastHostMs - last.at >= 200) {
+      this.rateSamples.push({ at: this.lastHostMs, events: this.delivered })
+      if (this.rateSamples.length > 10) this.rateSamples.shift()
+    }
+    this.options.onEvents(batch)
+  }
+
+  private reportGap(gap: EdvsGap): void {
+    this.pendingDrops = { bytes: 0, events: 0 }
+    this.counters.gaps++
+    this.options.onGap?.(gap)
+  }
+
+  /** Events per second over the last ~2 s of deliveries. */
+  private recentRate(): number {
+    const first = this.rateSamples[0]
+    if (!first || this.lastHostMs <= first.at) return 0
+    return ((this.delivered - first.events) * 1000) / (this.lastHostMs - first.at)
   }
 
   private retireParser(): void {
@@ -285,12 +396,16 @@ export class EdvsDriver {
 
   private linkState(state: TransportState, reason?: string): void {
     if (this.closed) return
-    if (state === 'lost') {
+    const wasUp = this.linkUp
+    if (state === 'connected') this.linkUp = true
+    if (state === 'lost') this.linkUp = false
+    if (state === 'lost' && wasUp) {
       clearInterval(this.idleTimer)
       this.flushParser()
       this.retireParser()
       this.mode = 'text'
       this.counters.losses++
+      this.pendingLoss ??= { reason: reason ?? 'link lost', atMs: performance.now() }
       this.options.onLoss?.(reason ?? 'link lost')
     } else if (state === 'connected' && this.info && !this.recovering) {
       void this.recover()

@@ -42,6 +42,9 @@ const FAIL = 1
 const NEED_MORE = 2
 type WindowResult = typeof PASS | typeof FAIL | typeof NEED_MORE
 
+const PAUSE_UNDECIDED = -2
+/** A chunk of at least this many events after a pause is a backlog the host read late (afterPause). */
+const BACKLOG_EVENTS = 16
 /** Longest ASCII line accepted inside a locked stream before it is treated as garbage. */
 const MAX_INLINE_TEXT = 256
 const TEXT_INCOMPLETE = -2
@@ -69,6 +72,7 @@ const SUSPECT_FLOOR_US = 1000
  */
 export class EdvsEventParser {
   readonly stats: EdvsParserStats = { events: 0, droppedBytes: 0, discardedEvents: 0, resyncs: 0, textLines: 0, wraps: 0 }
+  readonly layout: EdvsLayout
 
   private readonly o: EdvsOrientation
   private readonly kind: EdvsLayout['kind']
@@ -109,6 +113,13 @@ export class EdvsEventParser {
   private committedT = 0
   private committedHostUs = 0
   private nowUs = 0
+  /** Host arrival time of each chunk still in the buffer: chunk i ends at stream offset arrivalEnds[i]. */
+  private arrivalEnds: number[] = []
+  private arrivalUs: number[] = []
+  /** Host arrival time of the last decoded event's bytes. */
+  private lastArrivalUs = 0
+  /** A host-measured pause longer than this may hide timestamp wraps (§6): 0.9 × the wrap period. */
+  private readonly hostGapUs: number
 
   // Output: events [0, n) decoded in this push; the last `held` of them are not yet delivered.
   private ot = new Float64Array(1 << 12)
@@ -120,6 +131,7 @@ export class EdvsEventParser {
 
   constructor(options: EdvsParserOptions) {
     this.o = resolveOrientation(options.orientation)
+    this.layout = options.layout
     this.kind = options.layout.kind
     this.tsBytes = options.layout.kind === 'absolute' ? options.layout.timestampBytes : 0
     this.stride = 2 + this.tsBytes
@@ -127,6 +139,7 @@ export class EdvsEventParser {
     this.lockEvents = positiveInt(options.lockEvents ?? (this.kind === 'absolute' ? 8 : 16), 'lockEvents', 2, 1024)
     this.holdEvents = positiveInt(options.holdEvents ?? 4, 'holdEvents', 0, 63)
     this.maxStepUs = options.maxStepUs ?? 1_000_000
+    this.hostGapUs = 0.9 * this.wrap
     if (!(this.maxStepUs > 0)) throw new SpikelabError('EDVS_PARSER_OPTION', `maxStepUs must be positive, got ${this.maxStepUs}`, { field: 'maxStepUs' })
     const origin = performance.now()
     this.clockUs = options.clockUs ?? (() => Math.round((performance.now() - origin) * 1000))
@@ -143,8 +156,10 @@ export class EdvsEventParser {
 
   /** Parses a chunk (copied; the caller may reuse it) and returns the events now deliverable. */
   push(chunk: Uint8Array): EventBatch {
-    this.append(chunk)
     this.nowUs = this.clockUs()
+    this.append(chunk)
+    this.arrivalEnds.push(this.base + this.end)
+    this.arrivalUs.push(this.nowUs)
     this.n = this.held
     let pos = this.start
     for (;;) {
@@ -156,7 +171,35 @@ export class EdvsEventParser {
       if (this.locked) break
     }
     this.start = pos
+    this.pruneArrivals()
     return this.deliver(this.n - this.held)
+  }
+
+  /** Host time at which the byte at buffer index `pos` arrived. */
+  private arrivalAt(pos: number): number {
+    const at = this.base + pos
+    const ends = this.arrivalEnds
+    for (let i = 0; i < ends.length; i++) if (at < ends[i]) return this.arrivalUs[i]
+    return this.nowUs
+  }
+
+  /** Size of the chunk that brought the byte at buffer index `pos`. */
+  private chunkBytesAt(pos: number): number {
+    const at = this.base + pos
+    const ends = this.arrivalEnds
+    for (let i = 0; i < ends.length; i++) if (at < ends[i]) return ends[i] - (i > 0 ? ends[i - 1] : at)
+    return 0
+  }
+
+  /** Forgets arrival times of chunks wholly before every byte still needed. */
+  private pruneArrivals(): void {
+    const keepFrom = this.base + Math.min(this.start, this.oldestHeldStart())
+    let drop = 0
+    while (drop < this.arrivalEnds.length - 1 && this.arrivalEnds[drop] <= keepFrom) drop++
+    if (drop > 0) {
+      this.arrivalEnds.splice(0, drop)
+      this.arrivalUs.splice(0, drop)
+    }
   }
 
   /** A pause in the stream: delivers the held-back events (each passed its own checks). */
@@ -196,6 +239,8 @@ export class EdvsEventParser {
     this.held = 0
     this.n = 0
     this.start = this.end = 0
+    this.arrivalEnds = []
+    this.arrivalUs = []
     this.text.reset()
     this.resetTime()
   }
@@ -257,9 +302,24 @@ export class EdvsEventParser {
       const rx = b1 & 0x7f
       if (rx >= o.width || ry >= o.height) return this.loseLock(pos)
       let t: number
+      let arrived = 0
       if (kind === 'absolute') {
         let raw = 0
         for (let i = 2; i < stride; i++) raw = raw * 256 + buf[pos + i]
+        arrived = this.arrivalAt(pos)
+        if (this.haveRef && arrived - this.lastArrivalUs > this.hostGapUs) {
+          // A pause longer than the wrap period (sparse scene, §6): whole wraps may have passed
+          // unseen. Take the epoch that puts this event nearest to where host time says it is.
+          const paused = this.afterPause(raw, arrived, pos)
+          if (paused === PAUSE_UNDECIDED) return pos
+          if (paused >= 0) {
+            this.lastT = paused
+            this.lastArrivalUs = arrived
+            this.emit(paused, rx, ry, b1 >> 7, pos)
+            pos += stride
+            continue
+          }
+        }
         let epoch = this.epoch
         if (raw < this.lastRaw) epoch += this.wrap
         t = epoch + raw
@@ -293,10 +353,38 @@ export class EdvsEventParser {
       this.lastT = t
       this.haveRef = true
       this.timeKnown = true
+      if (kind === 'absolute') this.lastArrivalUs = arrived
       this.emit(t, rx, ry, b1 >> 7, pos)
       pos += len
     }
     return pos
+  }
+
+  /**
+   * Unwraps `raw` after a host-measured pause: spec §6's `epoch = round((hostElapsed − ts) / wrap)·wrap`,
+   * anchored at the last event rather than at `!ET0`, so host/device clock drift does not add up.
+   * Returns -1 when the host was busy rather than the device quiet: the plain unwrap gives an
+   * ordinary step and the event came in a large chunk (a backlog read late) or the next event's
+   * bytes came right after it (a dense stream); PAUSE_UNDECIDED to wait for the next event.
+   */
+  private afterPause(raw: number, arrived: number, pos: number): number {
+    const plain = (raw < this.lastRaw ? this.epoch + this.wrap : this.epoch) + raw
+    if (plain - this.lastT <= this.suspectStep) {
+      if (this.chunkBytesAt(pos) >= BACKLOG_EVENTS * this.stride) return -1
+      const next = pos + this.stride
+      if (next < this.end) {
+        if (this.arrivalAt(next) - arrived <= this.hostGapUs) return -1
+      } else if (!this.final) {
+        return PAUSE_UNDECIDED
+      }
+    }
+    const expected = this.lastT + (arrived - this.lastArrivalUs)
+    let epoch = Math.round((expected - raw) / this.wrap) * this.wrap
+    if (epoch + raw < this.lastT) epoch += this.wrap
+    if (epoch > this.epoch) this.stats.wraps += Math.round((epoch - this.epoch) / this.wrap)
+    this.epoch = epoch
+    this.lastRaw = raw
+    return epoch + raw
   }
 
   /**

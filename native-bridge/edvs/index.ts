@@ -1,6 +1,6 @@
 export type { EdvsCommand, CommandContext } from './commands.js'
 export { buildCommand, assertSafeCommand, MAX_BIAS_INDEX, MAX_BIAS_VALUE } from './commands.js'
-export type { EdvsDeviceInfo, EdvsDriverOptions, EdvsDriverStats, ManagedLink } from './driver.js'
+export type { EdvsDeviceInfo, EdvsDriverOptions, EdvsDriverStats, EdvsGap, ManagedLink } from './driver.js'
 export { EdvsDriver } from './driver.js'
 export { EdvsEncoder, MAX_DELTA_US } from './encoder.js'
 export type { EdvsParserOptions, EdvsParserStats } from './event-parser.js'

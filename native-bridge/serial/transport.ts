@@ -273,9 +273,15 @@ export class SerialTransport implements ByteLink {
     const presence = this.options.presenceIntervalMs ?? 1000
     const tick = Math.max(50, Math.min(heartbeat > 0 ? heartbeat / 4 : Infinity, presence > 0 ? presence : Infinity, 1000))
     let lastPresence = 0
+    let lastTickAt = Date.now()
     this.watchTimer = setInterval(() => {
-      if (this.stateValue !== 'connected') return
       const now = Date.now()
+      const lag = now - lastTickAt - tick
+      lastTickAt = now
+      if (this.stateValue !== 'connected') return
+      // A late tick means this process was stalled (a loaded machine): data that came meanwhile is
+      // still queued behind this timer, so silence measured now is not the device's.
+      if (lag > tick) return
       if (heartbeat > 0 && this.expectData && now - this.lastDataAt > heartbeat) {
         this.lose(`no data for ${now - this.lastDataAt} ms`)
         return

@@ -8,6 +8,7 @@ import type { EdvsOrientation } from '../edvs/orientation.js'
 import type { ByteLink } from '../serial/byte-link.js'
 import type { SimFaults } from './faults.js'
 import { FaultInjector } from './faults.js'
+import { EventStreamHasher } from './event-hash.js'
 import { movingBar } from './scenes.js'
 
 export type SimFirmware = 'edvs4337' | 'medvs128' | 'lpc2106-v2.2'
@@ -29,6 +30,8 @@ export interface SimEdvsOptions {
   readonly faults?: SimFaults
   /** Delay between `R` and the banner (default 50 ms). */
   readonly resetDelayMs?: number
+  /** Keep a SHA-256 of every event sent (EventStreamHasher; see `sentDigest()`). */
+  readonly hashSent?: boolean
 }
 
 export interface SimEdvsStats {
@@ -75,6 +78,9 @@ export class SimEdvsDevice {
   private lineBuf = ''
   private writeChain: Promise<void> = Promise.resolve()
   private readonly biases = new Array<number>(12).fill(0)
+  private hasher: EventStreamHasher | undefined
+  /** `!E<n>` of the first hashed events. */
+  private hashedFormat = 0
   private resolveDone!: () => void
   private readonly unsubscribe: () => void
 
@@ -101,6 +107,16 @@ export class SimEdvsDevice {
 
   get isStreaming(): boolean {
     return this.streaming
+  }
+
+  /**
+   * SHA-256 (EventStreamHasher) of the events sent so far in device time, with timestamps unless the
+   * format has none; undefined without `hashSent` or before the first `E+`.
+   */
+  sentDigest(): { events: number; sha256: string; withTime: boolean; format: number } | undefined {
+    const h = this.hasher
+    if (!h) return undefined
+    return { events: h.count, sha256: h.digestSoFar(), withTime: h.withTime, format: this.hashedFormat }
   }
 
   /** Stops streaming and detaches from the link. */
@@ -216,10 +232,16 @@ export class SimEdvsDevice {
     const prefix = this.faults.garbage()
     if (prefix.length > 0) await this.write(prefix)
     let sinceStall = 0
+    const stallEvery = this.options.faults?.stallEveryBytes ?? 0
+    // Unpaced, the next slice is encoded while the previous one is still being written, so the link
+    // never waits for the encoder (at most two slices are queued: backpressure still holds).
+    const overlap = bytesPerSec === 0 && !this.options.realtime && stallEvery === 0
+    let inFlight: Promise<void> = Promise.resolve()
     while (this.streaming && !this.closed) {
       if (!this.pending || this.pending.t.length === 0) {
         const next = await this.iterator.next()
         if (next.done) {
+          await inFlight
           this.streaming = false
           this.resolveDone()
           return
@@ -236,14 +258,16 @@ export class SimEdvsDevice {
         if (due > performance.now()) await sleep(due - performance.now())
       }
       const bytes = this.faults.apply(this.encoder.encode(slice))
-      await this.write(bytes)
-      this.stats.eventsSent += slice.t.length
-      this.stats.bytesSent += bytes.length
-      this.stats.bytesDropped = this.faults.dropped
-      this.stats.bytesCorrupted = this.faults.corrupted
+      const sent = this.write(bytes).then(() => this.sent(slice, bytes))
+      sent.catch(() => {}) // handled where it is awaited
+      if (overlap) {
+        await inFlight
+        inFlight = sent
+      } else {
+        await sent
+      }
       sentThisRun += bytes.length
       sinceStall += bytes.length
-      const stallEvery = this.options.faults?.stallEveryBytes ?? 0
       if (stallEvery > 0 && sinceStall >= stallEvery) {
         sinceStall = 0
         await sleep(this.options.faults?.stallMs ?? 100)
@@ -254,6 +278,21 @@ export class SimEdvsDevice {
         if (wait > 1) await sleep(wait)
       }
     }
+  }
+
+  /** Counts (and hashes) a slice once its bytes are written. */
+  private sent(slice: EventBatch, bytes: Uint8Array): void {
+    if (this.options.hashSent) {
+      if (!this.hasher) {
+        this.hasher = new EventStreamHasher(this.format.layout.kind !== 'plain')
+        this.hashedFormat = this.format.command
+      }
+      this.hasher.add(slice)
+    }
+    this.stats.eventsSent += slice.t.length
+    this.stats.bytesSent += bytes.length
+    this.stats.bytesDropped = this.faults.dropped
+    this.stats.bytesCorrupted = this.faults.corrupted
   }
 
   /** Source time → device time: zero at the first event after `!ET0` or a format change. */

@@ -1,5 +1,5 @@
 import type { EventBatch } from '../../common/event-batch.js'
-import { EventBatchBuilder } from '../../common/event-batch.js'
+import { createEventBatch, EventBatchBuilder } from '../../common/event-batch.js'
 
 export interface SceneOptions {
   /** Sensor size (default 128×128). */
@@ -79,4 +79,38 @@ export function rotatingDot(options: SceneOptions = {}): AsyncGenerator<EventBat
     const y = Math.min(h - 1, Math.max(0, Math.round(h / 2 + radius * Math.sin(angle)) + jitter()))
     return { x, y, p: on ? 1 : 0 }
   })
+}
+
+export interface RandomEventsOptions {
+  /** Events in total. */
+  readonly count: number
+  readonly seed?: number
+  /** Timestamps step by a whole number of µs in [0, maxStepUs) (default 100). */
+  readonly maxStepUs?: number
+  /** Events per yielded batch (default 4096). */
+  readonly batch?: number
+}
+
+/**
+ * A reproducible sequence of `count` events at uniformly random pixels and polarities, starting at
+ * t = 0 (the sensor's time after `!ET0`): the same options give the same events in every process,
+ * so a recording can be checked against a fresh run of the generator.
+ */
+export async function* randomEvents(options: RandomEventsOptions): AsyncGenerator<EventBatch> {
+  const r = seededRandom(options.seed ?? 1)
+  const maxStep = options.maxStepUs ?? 100
+  const batch = options.batch ?? 4096
+  let t = 0
+  for (let start = 0; start < options.count; start += batch) {
+    const n = Math.min(batch, options.count - start)
+    const b = createEventBatch(n)
+    for (let i = 0; i < n; i++) {
+      if (start + i > 0) t += Math.floor(r() * maxStep)
+      b.t[i] = t
+      b.x[i] = Math.floor(r() * 128)
+      b.y[i] = Math.floor(r() * 128)
+      b.p[i] = r() < 0.5 ? 1 : 0
+    }
+    yield b
+  }
 }

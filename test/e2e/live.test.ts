@@ -33,6 +33,30 @@ describe('the Live view with the simulated eDVS', () => {
     await page.screenshot({ path: screenshotPath('live.png') })
   })
 
+  it('raster: rows sortable by rate and first spike, zoom in time with the buttons', async () => {
+    await page.getByTestId('raster-sort').selectOption('rate')
+    await expect.poll(async () => litPixels(page, 'raster')).toBeGreaterThan(500)
+    await page.getByTestId('raster-sort').selectOption('first-spike')
+    await expect.poll(async () => litPixels(page, 'raster')).toBeGreaterThan(500)
+    await page.getByTestId('zoom-in').click()
+    await expect.poll(() => page.locator('.raster-caption').innerText()).toContain('5 ms/column, 3.0 s shown')
+    await page.getByTestId('zoom-out').click()
+    await expect.poll(() => page.locator('.raster-caption').innerText()).toContain('10 ms/column, 6.0 s shown')
+    await page.getByTestId('raster-sort').selectOption('address')
+  })
+
+  it('Freeze holds the frame still (pixels unchanged) while events keep arriving; Resume goes on', async () => {
+    const framePng = async () => page.screenshot({ clip: (await page.getByTestId('event-frame').boundingBox())! })
+    await page.getByTestId('freeze').click()
+    await expect.poll(() => page.getByTestId('frozen-at').isVisible()).toBe(true)
+    const a = await framePng()
+    await page.waitForTimeout(500)
+    expect((await framePng()).equals(a)).toBe(true)
+    await page.getByTestId('freeze').click()
+    await expect.poll(() => page.getByTestId('frozen-at').count()).toBe(0)
+    await expect.poll(async () => (await framePng()).equals(a)).toBe(false)
+  })
+
   it('disconnecting stops the stream and the frame fades to the background', async () => {
     await page.getByTestId('disconnect').click()
     await expect.poll(() => page.getByTestId('sensor-state').innerText()).toBe('disconnected')

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshotPath } from '../support/chromium.js'
@@ -64,10 +66,71 @@ describe('the recording library in Chromium', () => {
     await page.screenshot({ path: screenshotPath('playback.png') })
   })
 
+  it('playback sorts raster rows: by rate the same events are drawn on permuted rows', async () => {
+    const raster = page.getByTestId('playback-raster')
+    const litRows = async () => {
+      const box = (await raster.boundingBox())!
+      return countPixelsUnlike(await page.screenshot({ clip: box }), [20, 22, 26])
+    }
+    const rasterPng = async () => page.screenshot({ clip: (await raster.boundingBox())! })
+    const byAddress = await litRows()
+    expect(byAddress).toBeGreaterThan(1000)
+    const before = await rasterPng()
+    await page.getByTestId('playback-raster-sort').selectOption('rate')
+    await expect.poll(async () => (await rasterPng()).equals(before)).toBe(false)
+    // A permutation of rows keeps the number of lit pixels (up to the canvas scaling's row edges).
+    expect(Math.abs((await litRows()) - byAddress) / byAddress).toBeLessThan(0.05)
+    await page.getByTestId('playback-raster-sort').selectOption('address')
+  })
+
+  it('exports a time range to CSV with progress; the file holds exactly the events of that range', async () => {
+    await page.locator('[data-recording="IMU_rotDisk.aedat"] [data-testid="open-export"]').click()
+    await page.getByTestId('convert-format').selectOption('csv')
+    await page.getByTestId('convert-from').fill('0.5')
+    await page.getByTestId('convert-to').fill('1.25')
+    const output = path.join(lab.host.labFolder, 'rotdisk-range.csv')
+    await page.getByTestId('convert-output').fill(output)
+    await page.getByTestId('convert-start').click()
+    await expect.poll(() => page.getByTestId('convert-progress').getAttribute('data-state'), { timeout: 60_000 }).toBe('done')
+    // Independent count: events in [t0 + 0.5 s, t0 + 1.25 s) of the fixture (MANIFEST §4: t0 = 341,678 µs).
+    const t0 = 341_678
+    let expected = 0
+    for await (const b of (await openEventFile(fixturePath('events', 'IMU_rotDisk.aedat'))).batches()) {
+      for (const t of b.t) if (t >= t0 + 500_000 && t < t0 + 1_250_000) expected++
+    }
+    const lines = readFileSync(output, 'utf8').trimEnd().split('\n')
+    expect(lines[0]).toBe('t,x,y,p')
+    expect(lines.length - 1).toBe(expected)
+    expect(await page.getByTestId('convert-message').innerText()).toContain(`Wrote ${expected.toLocaleString('en-US')} events`)
+    await page.getByTestId('convert-to').fill('0.25')
+    await page.getByTestId('convert-start').click()
+    expect(await page.getByTestId('convert-error').innerText()).toBe('The end must come after the start.')
+    await page.screenshot({ path: screenshotPath('recordings-export.png') })
+  })
+
+  it('a drop in the browser explains that paths are hidden and points to the path box', async () => {
+    // A real drag from the file manager cannot be scripted; the page gets the same events Chromium sends.
+    const dragFile = (type: 'dragover' | 'drop') =>
+      page.getByTestId('recordings-view').evaluate((view, kind) => {
+        const win = view.ownerDocument.defaultView!
+        const dt = new win.DataTransfer()
+        dt.items.add(new win.File(['x'], 'dropped.aedat4'))
+        view.dispatchEvent(new win.DragEvent(kind, { dataTransfer: dt, bubbles: true, cancelable: true }))
+      }, type)
+    await dragFile('dragover')
+    await expect.poll(() => page.getByTestId('drop-hint').isVisible()).toBe(true)
+    await dragFile('drop')
+    await expect.poll(() => page.getByTestId('drop-message').innerText()).toMatch(/does not tell the lab where dropped files are \(dropped\.aedat4\)/)
+    expect(await page.getByTestId('drop-hint').count()).toBe(0)
+    expect(await page.getByTestId('import-path').evaluate((el) => el.ownerDocument.activeElement === el)).toBe(true)
+    expect(await page.locator('[data-testid="recordings-table"] tbody tr').count()).toBe(4) // nothing imported
+  })
+
   it('shows the finished import in the jobs panel', async () => {
     await page.getByTestId('jobs-count').click()
     const panel = page.getByTestId('jobs-panel')
-    await expect.poll(() => panel.locator('[data-job-state="done"]').count()).toBe(1)
+    await expect.poll(() => panel.locator('[data-job-state="done"]').count()).toBe(2) // the import and the export
     expect(await panel.innerText()).toMatch(/Import events/)
+    expect(await panel.innerText()).toMatch(/Convert IMU_rotDisk\.aedat to csv/)
   })
 })

@@ -22,6 +22,19 @@ export const SensorStatus = z.object({
   lastError: z.string().nullable(),
   /** The recording in progress (AEDAT 4, crash-safe), or null. */
   recording: z.object({ path: z.string(), events: z.number(), bytes: z.number(), elapsedS: z.number() }).nullable(),
+  /** Holes in the stream since connecting (lost link, skipped bytes); each is marked in a recording. */
+  gaps: z.number().int().optional(),
+  /** The most recent hole: what happened, how long it lasted, what was probably lost. */
+  lastGap: z
+    .object({
+      kind: z.enum(['link-lost', 'dropped-bytes']),
+      durationUs: z.number(),
+      droppedBytes: z.number(),
+      lostEventsEstimate: z.number(),
+      reason: z.string(),
+    })
+    .nullable()
+    .optional(),
 })
 export type SensorStatus = z.infer<typeof SensorStatus>
 
@@ -32,19 +45,46 @@ const DevicePath = z
   .max(512)
   .refine((d) => d === 'sim:edvs' || /^(?!.*\.\.)(\/[\w./-]+|COM\d+|\\\\\.\\COM\d+)$/.test(d), "must be 'sim:edvs' or a serial port path")
 
+/** Host-side mapping of raw eDVS addresses (edvs-serial.md §7); defaults follow libcaer. */
+export const SensorOrientation = z
+  .object({ flipX: z.boolean(), flipY: z.boolean(), swapXY: z.boolean(), invertPolarity: z.boolean() })
+  .partial()
+  .strict()
+export type SensorOrientation = z.infer<typeof SensorOrientation>
+
+/** Whitelisted settings (edvs-serial.md §8 rule 1): typed values only, never command text. */
+export const SensorSettings = z
+  .object({
+    biases: z
+      .array(z.object({ index: z.number().int().min(0).max(11), value: z.number().int().min(0).max(0xffffff) }).strict())
+      .min(1)
+      .max(12)
+      .optional(),
+    led: z.enum(['off', 'on', 'blink']).optional(),
+  })
+  .strict()
+export type SensorSettings = z.infer<typeof SensorSettings>
+
 export const sensorRequests = {
   'sensor.connect': {
     params: z
       .object({
         device: DevicePath,
-        baud: z.number().int().min(9600).max(12_000_000).optional(),
+        /** 0 = an unpaced link, faster than any serial line (simulated sensor only: load tests). */
+        baud: z.number().int().min(0).max(12_000_000).refine((b) => b === 0 || b >= 9600, 'must be ≥ 9600 (or 0 for the simulator)').optional(),
         scene: z.enum(['moving-bar', 'rotating-dot']).optional(),
         eventsPerSecond: z.number().int().min(1000).max(10_000_000).optional(),
         rtscts: z.boolean().optional(),
+        /** `!E<n>` to use (0–4); default: the widest timestamped format the firmware lists. */
+        format: z.number().int().min(0).max(4).optional(),
+        orientation: SensorOrientation.optional(),
       })
-      .strict(),
+      .strict()
+      .refine((p) => p.baud !== 0 || p.device === 'sim:edvs', { message: 'baud 0 (unpaced) is only for the simulated sensor', path: ['baud'] }),
     result: SensorStatus,
   },
+  /** Applies biases (then `!BF`) and the LED on the connected sensor. */
+  'sensor.configure': { params: SensorSettings, result: SensorStatus },
   'sensor.disconnect': { params: Empty, result: SensorStatus },
   'sensor.status': { params: Empty, result: SensorStatus },
   /** Starts recording every event of the connected sensor to a new AEDAT 4 file in the lab folder. */

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
+import { readAedat4Gaps } from '../../events/index.js'
 import { summarizeEventFile } from '../../lab/recordings/summarize.js'
 import { EXIT_OK, type Command } from '../command.js'
 import { formatCount, formatDurationUs, formatRate } from '../format.js'
@@ -23,8 +24,9 @@ export const infoCommand: Command = {
     const { summary } = await summarizeEventFile(file)
     const durationUs = summary.firstTimestampUs !== null && summary.lastTimestampUs !== null ? summary.lastTimestampUs - summary.firstTimestampUs : 0
     const rate = durationUs > 0 ? (summary.eventCount / durationUs) * 1e6 : 0
+    const gaps = summary.format === 'aedat4' ? await readAedat4Gaps(file) : []
     if (values.json) {
-      io.out(JSON.stringify({ file, sizeBytes: size, ...summary, durationUs, eventsPerSecond: rate }))
+      io.out(JSON.stringify({ file, sizeBytes: size, ...summary, durationUs, eventsPerSecond: rate, gaps }))
       return EXIT_OK
     }
     const rows: Array<[string, string]> = [
@@ -37,6 +39,8 @@ export const infoCommand: Command = {
       ['duration', formatDurationUs(durationUs)],
       ['mean rate', durationUs > 0 ? formatRate(rate) : '—'],
       ['size', `${formatCount(size)} bytes`],
+      ['gaps', gaps.length === 0 ? 'none marked' : `${gaps.length}: lost ${formatDurationUs(gaps.reduce((s, g) => s + g.durationUs, 0))}, ~${formatCount(gaps.reduce((s, g) => s + g.lostEventsEstimate, 0))} events, ${formatCount(gaps.reduce((s, g) => s + g.droppedBytes, 0))} bytes dropped`],
+      ...gaps.map((g, i): [string, string] => [`  gap ${i + 1}`, `after event ${formatCount(g.eventIndex)} at ${g.afterUs} µs: ${g.kind}, ${formatDurationUs(g.durationUs)}, ~${formatCount(g.lostEventsEstimate)} events (${g.reason})`]),
     ]
     const width = Math.max(...rows.map(([k]) => k.length))
     for (const [k, v] of rows) io.out(`${k.padEnd(width)}  ${v}`)

@@ -10,6 +10,7 @@ export function sensorHandlers(sensor: SensorSession, recordings: RecordingLibra
   return {
     'sensor.connect': async (params) => sensor.connect(params),
     'sensor.disconnect': async () => sensor.disconnect(),
+    'sensor.configure': async (params) => sensor.configure(params),
     'sensor.status': async () => sensor.current(),
     'sensor.recordStart': async () => {
       await mkdir(recordings.recordingsFolder, { recursive: true })

@@ -6,11 +6,11 @@
 import { statSync } from 'node:fs'
 import type { EventBatch } from '../../../common/event-batch.js'
 import { SpikelabError } from '../../../common/errors.js'
-import type { SensorStatus } from '../../../common/contract/schemas.js'
-import { EdvsDriver } from '../../../native-bridge/edvs/index.js'
+import type { SensorOrientation, SensorSettings, SensorStatus } from '../../../common/contract/schemas.js'
+import { EdvsDriver, type EdvsGap } from '../../../native-bridge/edvs/index.js'
 import { createMemoryLinkPair, SerialTransport } from '../../../native-bridge/serial/index.js'
 import { movingBar, rotatingDot, SimEdvsDevice } from '../../../native-bridge/sim-edvs/index.js'
-import { Aedat4Recorder } from '../../events/index.js'
+import { Aedat4Recorder, type CompressionName } from '../../events/index.js'
 import { LiveHub } from './live-hub.js'
 
 export const SIMULATED_SENSOR_ID = 'sim:edvs'
@@ -23,6 +23,9 @@ export interface SensorConnectOptions {
   readonly eventsPerSecond?: number
   /** Hardware flow control (eDVS boards use it at 4 Mbaud; pseudo-terminals have no modem lines). */
   readonly rtscts?: boolean
+  /** `!E<n>` and the host-side orientation, passed to the driver. */
+  readonly format?: number
+  readonly orientation?: SensorOrientation
 }
 
 /** How long a first connection may take before the person is told it failed. */
@@ -70,6 +73,7 @@ export class SensorSession {
     }
     const callbacks = {
       onEvents,
+      onGap: (gap: EdvsGap) => this.gap(gap),
       onLoss: (reason: string) => this.update({ ...this.status, state: 'lost', lastError: reason, losses: this.status.losses + 1 }),
       onResume: () => this.update({ ...this.status, state: 'streaming', lastError: null }),
     }
@@ -96,11 +100,18 @@ export class SensorSession {
     return this.status
   }
 
+  /** A hole in the stream: marked in the recording (before the events after it) and in the status. */
+  private gap(gap: EdvsGap): void {
+    this.recorder?.recorder.appendGap(gap)
+    const { kind, durationUs, droppedBytes, lostEventsEstimate, reason } = gap
+    this.update({ ...this.status, gaps: (this.status.gaps ?? 0) + 1, lastGap: { kind, durationUs, droppedBytes, lostEventsEstimate, reason } })
+  }
+
   /** Starts writing every event to `path` (AEDAT 4, flushed at least every 50 ms). */
-  async startRecording(path: string): Promise<SensorStatus> {
+  async startRecording(path: string, compression: CompressionName = 'lz4'): Promise<SensorStatus> {
     if (this.status.state !== 'streaming') throw new SpikelabError('sensor-not-streaming', 'connect a sensor before recording')
     if (this.recorder) throw new SpikelabError('already-recording', `already recording to ${this.recorder.recorder.path}`)
-    const recorder = await Aedat4Recorder.open(path, { geometry: { width: this.status.width ?? 128, height: this.status.height ?? 128 }, compression: 'lz4' })
+    const recorder = await Aedat4Recorder.open(path, { geometry: { width: this.status.width ?? 128, height: this.status.height ?? 128 }, compression })
     this.recorder = { recorder, startedAt: Date.now() }
     this.update({ ...this.status, recording: this.recordingStatus() })
     return this.status
@@ -122,14 +133,25 @@ export class SensorSession {
     return { path: recorder.path, events: recorder.eventsWritten, bytes: statSync(recorder.path, { throwIfNoEntry: false })?.size ?? 0, elapsedS: (Date.now() - startedAt) / 1000 }
   }
 
+  /** Whitelisted settings on the connected sensor: biases (then `!BF`) and the LED. */
+  async configure(settings: SensorSettings): Promise<SensorStatus> {
+    const driver = this.connection?.driver
+    if (!driver || this.status.state !== 'streaming') throw new SpikelabError('sensor-not-streaming', 'connect a sensor before changing its settings')
+    for (const b of settings.biases ?? []) await driver.setBias(b.index, b.value)
+    if (settings.biases) await driver.flushBiases()
+    if (settings.led) await driver.setLed(settings.led)
+    return this.status
+  }
+
   async disconnect(): Promise<SensorStatus> {
-    if (this.recorder) this.stopRecording()
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
     const connection = this.connection
     this.connection = null
+    // Stop streaming first: the events still in flight reach the recording before it closes.
+    if (connection) await connection.driver.stop().catch(() => undefined)
+    if (this.recorder) this.stopRecording()
     if (connection) {
-      await connection.driver.stop().catch(() => undefined)
       await connection.close()
       this.update({ ...this.status, state: 'disconnected', eventsPerSecond: 0 })
     }
@@ -164,17 +186,18 @@ function idleStatus(): SensorStatus {
   return {
     state: 'disconnected', device: null, firmware: null, format: null, width: null, height: null,
     events: 0, eventsPerSecond: 0, droppedBytes: 0, decimatedForDisplay: 0, losses: 0, lastError: null, recording: null,
+    gaps: 0, lastGap: null,
   }
 }
 
-type DriverCallbacks = Pick<ConstructorParameters<typeof EdvsDriver>[0], 'onEvents' | 'onLoss' | 'onResume'>
+type DriverCallbacks = Pick<ConstructorParameters<typeof EdvsDriver>[0], 'onEvents' | 'onLoss' | 'onResume' | 'onGap'>
 
 async function connectSimulated(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
   const [hostEnd, deviceEnd] = createMemoryLinkPair()
   const sceneOptions = { eventsPerSecond: options.eventsPerSecond ?? 200_000 }
   const source = options.scene === 'rotating-dot' ? rotatingDot(sceneOptions) : movingBar(sceneOptions)
   const device = new SimEdvsDevice(deviceEnd, { source, realtime: true, baud: options.baud ?? 12_000_000, resetDelayMs: 20 })
-  const driver = new EdvsDriver({ link: hostEnd, ...callbacks, resetWaitMs: 60, commandGapMs: 2 })
+  const driver = new EdvsDriver({ link: hostEnd, ...callbacks, format: options.format, orientation: options.orientation, resetWaitMs: 60, commandGapMs: 2 })
   await driver.connect()
   return {
     driver,
@@ -208,7 +231,7 @@ async function connectSerial(options: SensorConnectOptions, callbacks: DriverCal
     clearTimeout(timer)
     offState()
   }
-  const driver = new EdvsDriver({ link: transport, ...callbacks })
+  const driver = new EdvsDriver({ link: transport, ...callbacks, format: options.format, orientation: options.orientation })
   try {
     await driver.connect()
   } catch (err) {

@@ -1,6 +1,6 @@
 /** The sensor's status, kept current from the main side's pushes, and the connect/disconnect actions. */
 import { reactive } from 'vue'
-import type { SensorStatus } from '../../../common/contract/schemas'
+import type { RequestParams, SensorStatus } from '../../../common/contract/schemas'
 import { lab } from './lab'
 
 export const sensor = reactive({
@@ -17,7 +17,7 @@ lab.onConnection((state) => {
 })
 if (lab.connection() === 'open') void lab.request('sensor.status', {}).then((s) => (sensor.status = s))
 
-export async function connectSensor(device: string, options: { scene?: 'moving-bar' | 'rotating-dot'; eventsPerSecond?: number; rtscts?: boolean } = {}): Promise<void> {
+export async function connectSensor(device: string, options: Omit<RequestParams<'sensor.connect'>, 'device'> = {}): Promise<void> {
   sensor.busy = true
   sensor.error = null
   try {

@@ -1,41 +1,63 @@
 /**
- * The live event frame: per-pixel ON and OFF activity that decays exponentially with time constant
- * `decayMs`, rendered as colours over a dark background into an RGBA pixel buffer.
+ * The event frame: per-pixel ON and OFF activity that decays exponentially in *event time* with
+ * time constant `decayUs`. Each pixel keeps its activity as of its last event, so the frame at time
+ * T is Σ exp(−(T − tᵢ)/τ) over the events tᵢ ≤ T — the same picture however the events were split
+ * into batches. That is what lets playback draw exactly the frame Live drew at the same time point.
+ * One event alone gives half intensity; intensity saturates at 1.
  */
 const BG = [20, 22, 26]
 const ON = [78, 161, 255]
 const OFF = [255, 140, 60]
+/** Intensity of one fresh event. */
+const GAIN = 0.5
 
 export class EventFrame {
+  /** Activity per pixel as of `onAt`/`offAt` (µs of event time). */
   readonly on: Float32Array
   readonly off: Float32Array
+  private readonly onAt: Float64Array
+  private readonly offAt: Float64Array
   readonly pixels: Uint8ClampedArray
+  /** Newest event time added, µs; -Infinity before the first. */
+  newestUs = -Infinity
 
-  constructor(readonly width: number, readonly height: number) {
+  constructor(readonly width: number, readonly height: number, public decayUs = 60_000) {
     this.on = new Float32Array(width * height)
     this.off = new Float32Array(width * height)
+    this.onAt = new Float64Array(width * height).fill(-Infinity)
+    this.offAt = new Float64Array(width * height).fill(-Infinity)
     this.pixels = new Uint8ClampedArray(width * height * 4)
   }
 
-  add(x: Uint16Array, y: Uint16Array, p: Uint8Array): void {
-    const { width, height, on, off } = this
-    for (let i = 0; i < x.length; i++) {
+  add(t: Float64Array, x: Uint16Array, y: Uint16Array, p: Uint8Array, from = 0, to = t.length): void {
+    const { width, height } = this
+    const inv = 1 / Math.max(1, this.decayUs)
+    let newest = this.newestUs
+    for (let i = from; i < to; i++) {
       if (x[i] >= width || y[i] >= height) continue
       const k = y[i] * width + x[i]
-      if (p[i]) on[k] = Math.min(on[k] + 0.5, 1)
-      else off[k] = Math.min(off[k] + 0.5, 1)
+      const ti = t[i]
+      const value = p[i] ? this.on : this.off
+      const at = p[i] ? this.onAt : this.offAt
+      const dt = ti - at[k]
+      if (dt >= 0) {
+        value[k] = value[k] * Math.exp(-dt * inv) + 1
+        at[k] = ti
+      } else {
+        value[k] += Math.exp(dt * inv) // an event older than the pixel's last one
+      }
+      if (ti > newest) newest = ti
     }
+    this.newestUs = newest
   }
 
-  /** Decays by `elapsedMs` and renders into `pixels`. */
-  render(elapsedMs: number, decayMs: number): void {
-    const keep = Math.exp(-elapsedMs / Math.max(1, decayMs))
-    const { on, off, pixels } = this
+  /** Renders the frame as it is at event time `atUs` into `pixels`. */
+  render(atUs: number): void {
+    const { on, off, onAt, offAt, pixels } = this
+    const inv = 1 / Math.max(1, this.decayUs)
     for (let k = 0; k < on.length; k++) {
-      const a = on[k] * keep
-      const b = off[k] * keep
-      on[k] = a
-      off[k] = b
+      const a = on[k] === 0 ? 0 : Math.min(1, GAIN * on[k] * Math.exp(Math.min(0, onAt[k] - atUs) * inv))
+      const b = off[k] === 0 ? 0 : Math.min(1, GAIN * off[k] * Math.exp(Math.min(0, offAt[k] - atUs) * inv))
       const j = k * 4
       pixels[j] = BG[0] + (ON[0] - BG[0]) * a + (OFF[0] - BG[0]) * b
       pixels[j + 1] = BG[1] + (ON[1] - BG[1]) * a + (OFF[1] - BG[1]) * b
@@ -47,5 +69,8 @@ export class EventFrame {
   clear(): void {
     this.on.fill(0)
     this.off.fill(0)
+    this.onAt.fill(-Infinity)
+    this.offAt.fill(-Infinity)
+    this.newestUs = -Infinity
   }
 }

@@ -1,14 +1,32 @@
 /** Messages between the Live view and its drawing worker. */
+import type { RasterSort } from './raster-strip'
+
+export interface LiveSettings {
+  readonly decayMs: number
+  readonly rasterMsPerColumn: number
+  readonly sortBy: RasterSort
+}
+
 export type ToLiveWorker =
   | { readonly kind: 'init'; readonly frame: OffscreenCanvas; readonly raster: OffscreenCanvas; readonly width: number; readonly height: number }
   | { readonly kind: 'events'; readonly t: Float64Array; readonly x: Uint16Array; readonly y: Uint16Array; readonly p: Uint8Array }
-  | { readonly kind: 'settings'; readonly decayMs: number; readonly rasterMsPerColumn: number }
+  | ({ readonly kind: 'settings' } & LiveSettings)
+  /** Frozen: events are still counted but not drawn; the frame stays as it was at `frozen.atUs`. */
+  | { readonly kind: 'freeze'; readonly frozen: boolean }
   | { readonly kind: 'clear' }
 
-export interface FromLiveWorker {
-  readonly kind: 'stats'
-  /** Mean drawing time per animation frame over the last second, ms. */
-  readonly drawMs: number
-  readonly framesPerSecond: number
-  readonly eventsPerSecond: number
-}
+export type FromLiveWorker =
+  | {
+      readonly kind: 'stats'
+      /** Mean drawing time per animation frame over the last second, ms. */
+      readonly drawMs: number
+      readonly framesPerSecond: number
+      /** Events that reached the drawing per second. */
+      readonly eventsPerSecond: number
+      /** Every frame of the last second: time since the previous frame and drawing time, ms. */
+      readonly frameIntervalsMs: readonly number[]
+      readonly drawTimesMs: readonly number[]
+      /** Event time the frame shows, µs (null before the first event). */
+      readonly frameAtUs: number | null
+    }
+  | { readonly kind: 'frozen'; readonly atUs: number | null }

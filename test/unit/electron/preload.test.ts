@@ -12,6 +12,7 @@ vi.mock('electron', () => ({
     send: (channel: string, message: unknown) => sent.push([channel, message]),
     on: (channel: string) => listened.push(channel),
   },
+  webUtils: { getPathForFile: (file: File) => `/dropped/${file.name}` },
 }))
 
 describe('preload', () => {
@@ -22,9 +23,10 @@ describe('preload', () => {
     vi.resetModules()
   })
 
-  it('exposes window.lab and nothing else', async () => {
+  it('exposes window.lab and window.labFiles and nothing else', async () => {
     await import('../../../main/electron/preload.js')
-    expect(exposed.map(([key]) => key)).toEqual(['lab'])
+    expect(exposed.map(([key]) => key)).toEqual(['lab', 'labFiles'])
+    expect(Object.keys(exposed[1][1] as object)).toEqual(['pathForFile'])
     const api = exposed[0][1] as Record<string, unknown>
     expect(Object.keys(api).sort()).toEqual(['connection', 'on', 'onConnection', 'onFrames', 'request'])
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
@@ -37,5 +39,13 @@ describe('preload', () => {
     expect(sent).toEqual([['lab:request', { type: 'request', id: 1, method: 'app.info', params: {} }]])
     expect(listened.sort()).toEqual(['lab:binary', 'lab:message'])
     expect(api.connection()).toBe('open')
+  })
+
+  it('resolves the path of a dropped File through webUtils and refuses anything else', async () => {
+    await import('../../../main/electron/preload.js')
+    const files = exposed[1][1] as { pathForFile(file: unknown): string }
+    expect(files.pathForFile(new File(['x'], 'rec.aedat4'))).toBe('/dropped/rec.aedat4')
+    expect(() => files.pathForFile('/etc/passwd')).toThrow(TypeError)
+    expect(() => files.pathForFile({ name: 'fake.aedat4' })).toThrow(TypeError)
   })
 })

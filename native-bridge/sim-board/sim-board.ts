@@ -571,7 +571,8 @@ export class SimBoard {
       const id = new Uint16Array(n)
       for (let i = 0; i < n; i++) [tick[i], id[i]] = q.at(i)
       q.drop(n)
-      this.spikesTickReported = more ? base + span - 1 : base + span
+      // An idle frame while no new tick is done must not count the next tick as reported before it runs.
+      this.spikesTickReported = more ? base + span - 1 : base >= done ? base : base + span
       const final = this.finalPending && !more && this.spikesTickReported >= done && q.fill === 0
       const flags = (runner.params?.monitorAll ? SpikesFlag.GLOBAL_IDS : 0) | (final ? SpikesFlag.FINAL : 0)
       const payload = P.encodeSpikesOut({

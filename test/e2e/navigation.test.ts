@@ -46,14 +46,11 @@ describe('the real renderer in Chromium against spikelab serve', () => {
     await expect.poll(() => page.locator('.small').innerText()).not.toBe(before)
   })
 
-  it('clicks through every section; each empty section says what will appear there', async () => {
-    for (const id of ['deploy']) {
+  it('clicks through every section; each opens its view and its address', async () => {
+    for (const id of ['live', 'recordings', 'training', 'deploy', 'analysis']) {
       await page.locator(`[data-nav="${id}"]`).click()
-      const view = page.getByTestId(`${id}-view`)
-      await expect.poll(() => view.isVisible()).toBe(true)
-      expect(await view.locator('li').count()).toBeGreaterThan(0)
+      await expect.poll(() => page.getByTestId(`${id}-view`).isVisible()).toBe(true)
       expect(page.url()).toContain(`#/${id}`)
-      await page.screenshot({ path: screenshotPath(`${id}.png`) })
     }
     await page.locator('[data-nav="devices"]').click()
     await expect.poll(() => page.getByTestId('devices-view').isVisible()).toBe(true)

@@ -7,6 +7,7 @@
  *   npx tsx bench/snn.bench.ts --backend cpu         # same on another backend (auto | wasm | cpu)
  *   npx tsx bench/snn.bench.ts --batches 40          # longer throughput run
  *   npx tsx bench/snn.bench.ts --accuracy            # 5 epochs on 8,000/2,000 digits (several minutes)
+ *   SPIKELAB_SNN_THREADS=2 npx tsx bench/snn.bench.ts # with the row-sum helper thread (second core)
  *
  * Peak RSS is the whole process (Node, tfjs, the data set), as the anchor's ru_maxrss; run one
  * configuration per process for a clean figure.

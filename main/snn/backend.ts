@@ -32,12 +32,15 @@ let wasmPathsSet = false
 async function tryLoadTfjsNode(): Promise<boolean> {
   if (tfjsNodeTried) return tfjsNodeLoaded
   tfjsNodeTried = true
-  const moduleName = '@tensorflow/tfjs-node'
-  try {
-    await import(moduleName)
-    tfjsNodeLoaded = tf.findBackend('tensorflow') !== null
-  } catch {
-    tfjsNodeLoaded = false
+  // The CUDA build (on a GPU server) registers the same 'tensorflow' backend; prefer it when installed.
+  for (const moduleName of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(moduleName)
+      tfjsNodeLoaded = tf.findBackend('tensorflow') !== null
+    } catch {
+      tfjsNodeLoaded = false
+    }
+    if (tfjsNodeLoaded) break
   }
   return tfjsNodeLoaded
 }

@@ -19,24 +19,6 @@ export type { EpochMetrics, MethodId, RunOptions, RunResult, RunStart, TrainingM
 export { BPTT_DEFAULTS, bpttConfig, bpttMethod, dataHash, evaluate, evaluateCheckpoint, mnistSplit, train } from './methods/bptt.js'
 export { trainingMethod, trainingMethods } from './methods/registry.js'
 export { inspectBpttCheckpoint, RATE_BINS, type InspectOptions, type LayerActivity, type ModelInspection, type SampleRaster } from './methods/bptt-inspect.js'
-export type { IdeConfig, IdeStepResult, ImplicitGradients } from './methods/ide.js'
-export { IDE_DEFAULTS, ideConfig, ideMethod, ideNetwork, idePredict, ideTrainStep, implicitGradients, train as trainIde } from './methods/ide.js'
-export type { AdjointSolution, AdjointSolver, VectorJacobianProduct } from './methods/ide/adjoint-solvers.js'
-export { ADJOINT_SOLVERS, solveAdjoint } from './methods/ide/adjoint-solvers.js'
-export type { FeedbackInput, FeedbackNetShape, NeuronConstants } from './methods/ide/feedback-net.js'
-export { FeedbackNet } from './methods/ide/feedback-net.js'
-export { HostSgd } from './methods/ide/host-sgd.js'
-export type { PredictiveCodingSequence } from './data/predictive-coding.js'
-export { BLOB_NEURONS, driftingBlob, patternCount, patternIndex, predictiveCodingSequence } from './data/predictive-coding.js'
-export type { VdibConfig, VdibTask } from './methods/vdib.js'
-export { SpikeWindow, train as trainVdib, VDIB_DEFAULTS, VDIB_RECONSTRUCTION_DEFAULTS, vdibConfig, vdibMethod, vdibModel } from './methods/vdib.js'
-export { raisedCosineBasis } from './methods/vdib/basis.js'
-export type { DecoderShape } from './methods/vdib/decoder.js'
-export { VdibDecoder } from './methods/vdib/decoder.js'
-export type { EncoderShape, EncoderStep, HostParameter } from './methods/vdib/encoder.js'
-export { VdibEncoder } from './methods/vdib/encoder.js'
-export type { SnnSgdOptions } from './methods/vdib/snn-sgd.js'
-export { SnnSgd } from './methods/vdib/snn-sgd.js'
 export { HostAdam } from './optim/adam.js'
 export type { AdamOptions } from './optim/adam.js'
 export type { LayerSpec, NetworkOutput } from './network.js'
@@ -52,3 +34,56 @@ export {
   surrogateDerivativeTensor,
 } from './neurons/surrogate.js'
 export { SeededRandom } from './random.js'
+export type { CoarseLifConfig } from './neurons/coarse-lif.js'
+export { coarseConstants, coarseLifBackward, coarseLifConfig, coarseLifForward, coarseLifSequence, DEFAULT_COARSE_LIF } from './neurons/coarse-lif.js'
+export type { CoarseLayer, CoarseLayerSpec, CoarseOutput } from './methods/coarse/coarse-network.js'
+export { CoarseNetwork } from './methods/coarse/coarse-network.js'
+export type { CoarseModel } from './methods/coarse/presets.js'
+export { COARSE_MODEL_NUMBER, COARSE_MODELS, coarsePreset } from './methods/coarse/presets.js'
+export type { CoarseConfig } from './methods/coarse.js'
+export {
+  buildCoarseNetwork,
+  COARSE_DEFAULTS,
+  coarseArchitecture,
+  coarseConfig,
+  coarseEvaluate,
+  coarseEvaluationSeed,
+  coarseInput,
+  coarseLearningRate,
+  coarseLoss,
+  coarseMethod,
+  coarsePredict,
+  coarseSplit,
+  evaluateCoarseCheckpoint,
+  restoreCoarseNetwork,
+  train as trainCoarse,
+} from './methods/coarse.js'
+export type { IdeConfig, IdeStepResult, ImplicitGradients } from './methods/ide.js'
+export { IDE_DEFAULTS, ideConfig, ideMethod, ideNetwork, idePredict, ideTrainStep, implicitGradients, train as trainIde } from './methods/ide.js'
+export type { AdjointSolution, AdjointSolver, VectorJacobianProduct } from './methods/ide/adjoint-solvers.js'
+export { ADJOINT_SOLVERS, solveAdjoint } from './methods/ide/adjoint-solvers.js'
+export type { FeedbackInput, FeedbackNetShape, NeuronConstants } from './methods/ide/feedback-net.js'
+export { FeedbackNet } from './methods/ide/feedback-net.js'
+export { HostSgd } from './methods/ide/host-sgd.js'
+export type { ContinuousRun } from './methods/coarse/continuous-lif.js'
+export { ContinuousLif } from './methods/coarse/continuous-lif.js'
+export type { TransferOptions, TransferResult } from './methods/coarse/transfer.js'
+export { coarseTransferCheck } from './methods/coarse/transfer.js'
+export type { PredictiveCodingSequence } from './data/predictive-coding.js'
+export { BLOB_NEURONS, driftingBlob, patternCount, patternIndex, predictiveCodingSequence } from './data/predictive-coding.js'
+export type { VdibConfig, VdibTask } from './methods/vdib.js'
+export { SpikeWindow, train as trainVdib, VDIB_DEFAULTS, VDIB_RECONSTRUCTION_DEFAULTS, vdibConfig, vdibMethod, vdibModel } from './methods/vdib.js'
+export { raisedCosineBasis } from './methods/vdib/basis.js'
+export type { DecoderShape } from './methods/vdib/decoder.js'
+export { VdibDecoder } from './methods/vdib/decoder.js'
+export type { EncoderShape, EncoderStep, HostParameter } from './methods/vdib/encoder.js'
+export { VdibEncoder } from './methods/vdib/encoder.js'
+export type { SnnSgdOptions } from './methods/vdib/snn-sgd.js'
+export { SnnSgd } from './methods/vdib/snn-sgd.js'
+export type { DvsEmulatorOptions, DvsScene, EmulatedNmnistOptions, EventRecording, SaccadeOptions } from './data/dvs-emulator.js'
+export { DVS_EMULATOR_DEFAULTS, dvsEmulatorOptions, emulateDvs, emulateNmnist, SACCADE_DEFAULTS, saccadeOffset, saccadeScene } from './data/dvs-emulator.js'
+export type { EventDataset, EventFrames, FrameOptions, LabelledFile, SplitOptions } from './data/event-dataset.js'
+export { binEvents, eventDataset, labelledFilesInFolder, readEventRecordings, splitByRecording, toFrames } from './data/event-dataset.js'
+export type { CoarseDataSpec, CoarseSamplesOf, FrameSamples, ImageSamples, LoadedEventData } from './methods/coarse/coarse-data.js'
+export { framesInput, loadEventData } from './methods/coarse/coarse-data.js'
+export { coarseData, coarseDataShape } from './methods/coarse.js'

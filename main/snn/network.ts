@@ -123,6 +123,22 @@ export class SpikingNetwork {
     return this.parameters.map((p) => p.variable)
   }
 
+  /**
+   * The network as alternating dense and LIF layers (dense first, binary spikes between them), or null
+   * when it has other layers or a relaxed LIF; such networks can train entirely on the host
+   * (`fused/dense-lif-bptt.ts`).
+   */
+  denseLifStack(): { dense: Dense; lif: LifConfig }[] | null {
+    const stack: { dense: Dense; lif: LifConfig }[] = []
+    for (let i = 0; i < this.layers.length; i += 2) {
+      const d = this.layers[i]
+      const n = this.layers[i + 1]
+      if (d.kind !== 'dense' || n?.kind !== 'lif' || n.config.forward !== 'spike') return null
+      stack.push({ dense: d.layer, lif: n.config })
+    }
+    return stack.length > 0 ? stack : null
+  }
+
   /** Frees the weights. */
   dispose(): void {
     this.variables.forEach((v) => v.dispose())

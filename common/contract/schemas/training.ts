@@ -1,6 +1,6 @@
 /** SNN training runs. */
 import { z } from 'zod'
-import { Empty } from './common.js'
+import { AbsolutePath, Empty } from './common.js'
 import { JobState } from './app.js'
 
 export const TrainingMethodId = z.enum(['bptt', 'coarse', 'ide', 'vdib'])
@@ -23,6 +23,10 @@ export const TrainingConfig = z
     testCount: z.number().int().min(0).max(9990),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     backend: z.enum(['auto', 'wasm', 'cpu']),
+    /** Coarse LIF only: the network (the paper code's models) and the data (MNIST, emulated N-MNIST, or a folder of event files per class). */
+    model: z.enum(['fc', 'hidden', 'conv', 'conv2', 'lenet5', 'lenet5-analog']).optional(),
+    dataset: z.enum(['mnist', 'emulated-nmnist', 'event-folder']).optional(),
+    eventFolder: AbsolutePath.optional(),
     /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
     task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),
     decoding: z.enum(['time', 'rate']).optional(),
@@ -49,6 +53,8 @@ export const TrainingRun = z.object({
   /** Folder holding run.json and the last checkpoint's weights. */
   folder: z.string(),
   error: z.string().nullable(),
+  /** Where the run trains: 'local' (this machine) or a compute host's name (training.hosts). */
+  host: z.string().default('local'),
 })
 export type TrainingRun = z.infer<typeof TrainingRun>
 
@@ -70,10 +76,37 @@ export type ModelInspection = z.infer<typeof ModelInspection>
 
 export const TrainingMethodInfo = z.object({ id: TrainingMethodId, title: z.string(), reference: z.string(), defaults: TrainingConfig })
 
+/** A compute host's name: letters, digits, '.', '_' and '-'; 'local' means this machine. */
+export const ComputeHostName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/, 'use 1–40 letters, digits, ".", "_" or "-"')
+
+/** Another Spikelab (`spikelab serve --token T`) that runs training jobs. Its token never leaves the main side. */
+export const ComputeHost = z.object({
+  name: ComputeHostName,
+  /** The host's LabApi WebSocket, e.g. wss://gpu.example:8080/lab. */
+  url: z.string(),
+  tokenSet: z.boolean(),
+  /** Plain ws:// to an address other than this machine: the token and data cross the network unencrypted. */
+  allowInsecure: z.boolean(),
+})
+export type ComputeHost = z.infer<typeof ComputeHost>
+
+export const TrainingStartParams = TrainingConfig.extend({
+  /** A compute host's name (training.hosts); 'local' or absent = this machine. */
+  host: z.union([z.literal('local'), ComputeHostName]).optional(),
+})
+
 export const trainingRequests = {
   /** Starts a surrogate-gradient BPTT training run on MNIST in a worker thread. */
-  'training.start': { params: TrainingConfig, result: z.object({ jobId: z.string(), runId: z.string() }) },
+  'training.start': { params: TrainingStartParams, result: z.object({ jobId: z.string(), runId: z.string() }) },
   'training.runs': { params: Empty, result: z.array(TrainingRun) },
+  /** The compute hosts runs may train on (besides this machine); tokens are never returned. */
+  'training.hosts': { params: Empty, result: z.array(ComputeHost) },
+  /** Adds (or replaces) a compute host; the token is kept in the lab folder, readable by this user only. */
+  'training.hosts.add': {
+    params: z.object({ name: ComputeHostName, url: z.string().min(1).max(500), token: z.string().min(16).max(500), allowInsecure: z.boolean().optional() }).strict(),
+    result: ComputeHost,
+  },
+  'training.hosts.remove': { params: z.object({ name: ComputeHostName }).strict(), result: z.object({ removed: z.boolean() }) },
   /** The methods this build can train, for the method picker. */
   'training.methods': { params: Empty, result: z.array(TrainingMethodInfo) },
   /** Confusion matrix, per-layer firing rates and one test digit's rasters of a run's last checkpoint. */

@@ -2,7 +2,9 @@ import path from 'node:path'
 import { TrainingConfig, TrainingMethodId, type TrainingRun } from '../../../common/contract/schemas.js'
 import { JobRegistry } from '../../lab/jobs.js'
 import { defaultLabFolder } from '../../lab/lab.js'
+import { normaliseHostUrl } from '../../lab/training/compute-hosts.js'
 import { ModelStore } from '../../lab/training/model-store.js'
+import { RemoteTraining } from '../../lab/training/remote-training.js'
 import { methodDefaults, TrainingService } from '../../lab/training/training-service.js'
 import { EXIT_FAILED, EXIT_OK, UsageError, type Command } from '../command.js'
 
@@ -31,6 +33,7 @@ export const trainCommand: Command = {
     '                      [--beta B] [--encoding rate|latency] [--train N] [--test N] [--seed S]',
     '                      [--backend auto|wasm|cpu] [--task predictive-coding|mnist-reconstruction]',
     '                      [--decoding time|rate] [--lab DIR] [--json]',
+    '                      [--host URL --token T [--allow-insecure]]',
     '',
     'Defaults are each method\'s own (snn-methods.md); for BPTT the reference run of performance-anchors.md:',
     '784-1000-10 LIF, β 0.95, T 25, batch 128, Adam 5e-4, rate-coded MNIST, 8,000/2,000 digits, 5 epochs.',
@@ -40,12 +43,20 @@ export const trainCommand: Command = {
     '  --method M    training method (snn-methods.md)',
     '  --lab DIR     lab folder (default ~/Spikelab or $SPIKELAB_LAB_FOLDER)',
     '  --json        print the finished run as JSON',
+    '  --host URL    train on a compute host (`spikelab serve --token T` elsewhere): wss://HOST:PORT, or',
+    '                ws://127.0.0.1:PORT through an SSH tunnel; progress streams here, the run is recorded',
+    '                in this lab, the weights stay on the host',
+    '  --token T     the host\'s token (or $SPIKELAB_TOKEN, which other users cannot see in the process list)',
+    '  --allow-insecure  allow plain ws:// to another machine (sends the token and data unencrypted)',
   ].join('\n'),
   options: {
     method: { type: 'string' },
     ...Object.fromEntries(Object.keys(FIELDS).map((k) => [k, { type: 'string' as const }])),
     lab: { type: 'string' },
     json: { type: 'boolean' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    'allow-insecure': { type: 'boolean' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -77,17 +88,40 @@ export const trainCommand: Command = {
     })
     const models = new ModelStore(path.join(labFolder, 'catalog.sqlite'))
     let final: TrainingRun | undefined
-    const training = new TrainingService(labFolder, jobs, (run) => {
+    let backendShown = false
+    const onUpdate = (run: TrainingRun) => {
       final = run
+      if (run.host !== 'local' && run.backend && !backendShown) {
+        backendShown = true
+        io.err(`backend on ${run.host}: ${run.backend}`)
+      }
       for (const h of run.history.slice(lastEpochs)) {
         if (tty) process.stderr.write('\r\x1b[K')
         const test = h.testAccuracy === null ? '' : `, test accuracy ${(100 * h.testAccuracy).toFixed(2)} %`
         io.err(`epoch ${h.epoch}: loss ${h.trainLoss.toFixed(4)}, train accuracy ${(100 * h.trainAccuracy).toFixed(2)} %${test}, ${h.samplesPerSecond.toFixed(0)} samples/s`)
       }
       lastEpochs = run.history.length
-    }, (backend) => io.err(`backend: ${backend}`), models)
-    const { jobId, runId } = training.start(parsed.data)
-    io.err(`run ${runId} (${parsed.data.method}) in ${path.join(training.modelsFolder, runId)}`)
+    }
+    const training = new TrainingService(labFolder, jobs, onUpdate, (backend) => io.err(`backend: ${backend}`), models)
+    let started: { jobId: string; runId: string }
+    if (typeof values.host === 'string') {
+      const { url, token: inUrl } = normaliseHostUrl(values.host, values['allow-insecure'] === true)
+      const token = typeof values.token === 'string' ? values.token : (process.env.SPIKELAB_TOKEN ?? inUrl)
+      if (!token) {
+        models.close()
+        throw new UsageError('--host needs the host\'s token: --token T or $SPIKELAB_TOKEN')
+      }
+      const name = new URL(url).host
+      started = await new RemoteTraining(jobs, models, onUpdate).start(parsed.data, { name, url, token }).catch((err: unknown) => {
+        models.close()
+        throw err
+      })
+      io.err(`run ${started.runId} (${parsed.data.method}) on ${name}; the weights stay there`)
+    } else {
+      started = training.start(parsed.data)
+      io.err(`run ${started.runId} (${parsed.data.method}) in ${path.join(training.modelsFolder, started.runId)}`)
+    }
+    const { jobId, runId } = started
     const onSignal = () => jobs.cancel(jobId)
     process.once('SIGINT', onSignal)
     try {

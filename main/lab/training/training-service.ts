@@ -11,7 +11,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
-import { BPTT_DEFAULTS, IDE_DEFAULTS, VDIB_DEFAULTS, type BpttConfig, type Checkpoint } from '../../snn/index.js'
+import { BPTT_DEFAULTS, COARSE_DEFAULTS, IDE_DEFAULTS, VDIB_DEFAULTS, VDIB_RECONSTRUCTION_DEFAULTS, type BpttConfig, type Checkpoint } from '../../snn/index.js'
 import type { ModelStore } from './model-store.js'
 import type { JobRegistry } from '../jobs.js'
 import type { ModelInspection } from '../../snn/index.js'
@@ -27,13 +27,18 @@ export function methodDefaults(method: TrainingConfig['method']): TrainingConfig
       const d = BPTT_DEFAULTS
       return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: 1000, beta: 0.95, encoding: d.encoding, trainCount: d.data.trainCount, testCount: d.data.testCount }
     }
+    case 'coarse': {
+      const d = COARSE_DEFAULTS
+      // 4-step trains and a conv net: the setting of the issue's accuracy target
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: 4, learningRate: d.baseLearningRate, hidden: d.hiddenUnits, beta: Math.exp(-1 / d.tau1), encoding: 'rate', trainCount: 8000, testCount: 2000, model: 'lenet5', dataset: 'mnist' }
+    }
     case 'ide': {
       const d = IDE_DEFAULTS
       return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount }
     }
     case 'vdib': {
       const d = VDIB_DEFAULTS
-      return { ...common, method, epochs: d.epochs, batchSize: 1, steps: d.steps, learningRate: d.learningRate, hidden: 0, beta: d.beta, encoding: d.encoding === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, task: d.task, decoding: d.decoding }
+      return { ...common, method, epochs: d.epochs, batchSize: 1, steps: d.steps, learningRate: d.learningRate, hidden: VDIB_RECONSTRUCTION_DEFAULTS.hidden[0], beta: d.beta, encoding: d.encoding === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, task: d.task, decoding: d.decoding }
     }
     default:
       throw new SpikelabError('SNN_UNKNOWN_METHOD', `the '${method}' method is not available in this build`, { field: 'method' })
@@ -45,6 +50,8 @@ export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
   switch (c.method) {
     case 'bptt':
       return { method: 'bptt', config: toBpttConfig(c) }
+    case 'coarse':
+      return { method: 'coarse', config: toCoarseConfig(c) }
     case 'ide':
       // the feedback layer's leak plays β's part; latency coding has no IDE counterpart, so it drives with the image
       return {
@@ -68,6 +75,27 @@ export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
       }
     default:
       throw new SpikelabError('SNN_UNKNOWN_METHOD', `the '${c.method}' method is not available in this build`, { field: 'method' })
+  }
+}
+
+/**
+ * The product's config → the coarse LIF method's. The coarse update decays by β = e^(−1/τ) per
+ * interval (τ in refractory periods), so the form's β sets τ of the spiking stages; latency coding
+ * means analog input.
+ */
+function toCoarseConfig(c: TrainingConfig): Record<string, unknown> {
+  const split = { testFraction: c.testCount / Math.max(1, c.trainCount + c.testCount), splitSeed: c.seed, pool: 1 }
+  const data =
+    c.dataset === 'emulated-nmnist'
+      ? { source: 'emulated-nmnist', count: c.trainCount + c.testCount, ...split }
+      : c.dataset === 'event-folder'
+        ? { source: 'event-folder', folder: c.eventFolder, windowUs: null, ...split }
+        : { source: 'mnist', trainCount: c.trainCount, testCount: c.testCount, splitSeed: c.seed }
+  if (!(c.beta > 0 && c.beta < 1)) throw new SpikelabError('SNN_BAD_CONFIG', 'the coarse LIF needs 0 < β < 1 (β = e^(−1/τ))', { field: 'beta' })
+  if (c.dataset === 'event-folder' && !c.eventFolder) throw new SpikelabError('SNN_BAD_CONFIG', 'give the folder of event files (one sub-folder per class)', { field: 'eventFolder' })
+  return {
+    seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, steps: c.steps, baseLearningRate: c.learningRate, hiddenUnits: c.hidden,
+    tau1: -1 / Math.log(c.beta), tau2: -1 / Math.log(c.beta), encoding: c.encoding === 'rate' ? 'rate' : 'analog', model: c.model ?? 'lenet5', backend: c.backend, data,
   }
 }
 
@@ -210,7 +238,7 @@ export class TrainingService {
     )
     run = {
       id: runId, jobId: job.id, method: config.method, state: 'running', config, backend: null, dataHash: null,
-      startedAt: Date.now(), endedAt: null, progress: null, history: [], folder, error: null,
+      startedAt: Date.now(), endedAt: null, progress: null, history: [], folder, error: null, host: 'local',
     }
     this.runs.set(runId, run)
     this.store.save(run)

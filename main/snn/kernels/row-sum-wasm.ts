@@ -11,10 +11,20 @@
  *     then the remaining rows one at a time)
  *   (func (export "scaledRowSum") (param $dst $src $coef $count $width i32)
  *     ;; dst[0..width) += Σ_{k < count} coef[k] · src[k·width .. (k+1)·width), four floats per step)
- *   (memory (export "memory") 1)
+ *   (import "env" "memory" (memory 1 16384 shared)) (export "memory")
+ *
+ * The memory is shared, and `rowSums` can hand half of the destination rows to a helper thread (a
+ * worker_thread running the same module on the same memory) when the machine has a second core.
+ * Each destination row is summed by one thread in a fixed order, so results are identical bit for
+ * bit whether or not the helper runs.
  */
 
+import os from 'node:os'
+import { Worker } from 'node:worker_threads'
+
 const I32 = 0x7f
+/** 1 GiB of address space reserved for the shared memory (only what is grown is committed). */
+const MAX_PAGES = 16384
 const op = {
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
@@ -238,8 +248,9 @@ function moduleBytes(): Uint8Array {
   return Uint8Array.from([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([[0x60, ...vector([[I32], [I32], [I32], [I32], [I32]]), ...vector([])]])),
+    // (import "env" "memory" (memory 1 MAX_PAGES shared)): shared so a helper thread can run on it
+    ...section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x03, 1, ...unsignedLeb(MAX_PAGES)]])),
     ...section(3, vector([[0], [0]])),
-    ...section(5, vector([[0x00, 1]])),
     ...section(
       7,
       vector([
@@ -266,7 +277,8 @@ export interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
-  Instance: new (module: object) => { readonly exports: Record<string, unknown> }
+  Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory
 }
 
 /** The instantiated kernel and its memory. */
@@ -276,6 +288,72 @@ export interface RowSumKernel {
   readonly rowSum: (dst: number, src: number, idx: number, count: number, width: number) => void
   /** dst += Σ_k coef[k]·src row k, for k < count; byte addresses, `width` a multiple of 4. */
   readonly scaledRowSum: (dst: number, src: number, coef: number, count: number, width: number) => void
+  /**
+   * For each destination d < `destinations`: dst row d += Σ src rows idx[start[d] .. start[d+1]).
+   * `start` is the byte address of destinations + 1 int32 offsets. Splits across two threads when
+   * the work is large and a helper is available.
+   */
+  readonly rowSums: (dst: number, src: number, idx: number, start: number, destinations: number, width: number) => void
+}
+
+/** Below this many floats added, a helper thread's hand-off costs more than it saves. */
+const PARALLEL_MIN_WORK = 1 << 20
+/** A helper that does not answer within this time is considered lost. */
+const HELPER_TIMEOUT_MS = 60_000
+
+// Control words shared with the helper: job sequence number, finished sequence number, then the job.
+const JOB = 0
+const DONE = 1
+const ARGS = 2
+
+/** The helper thread's whole program (plain JS, so it runs without a TypeScript loader or bundle entry). */
+const HELPER_SOURCE = `
+const { workerData } = require('node:worker_threads')
+const { bytes, memory, control } = workerData
+const rowSum = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports.rowSum
+const ctl = new Int32Array(control)
+let seen = 0
+for (;;) {
+  Atomics.wait(ctl, ${JOB}, seen)
+  seen = Atomics.load(ctl, ${JOB})
+  const [dst, src, idx, startAt, first, last, width] = ctl.subarray(${ARGS}, ${ARGS} + 7)
+  const start = new Int32Array(memory.buffer, startAt, last + 1)
+  for (let d = first; d < last; d++) {
+    const count = start[d + 1] - start[d]
+    if (count > 0) rowSum(dst + d * width * 4, src, idx + start[d] * 4, count, width)
+  }
+  Atomics.store(ctl, ${DONE}, seen)
+  Atomics.notify(ctl, ${DONE})
+}
+`
+
+/**
+ * Off by default: on a loaded 2-core machine (other processes on both cores) the hand-off made a
+ * whole training run slower, although each product alone got faster. SPIKELAB_SNN_THREADS=2 or
+ * `useRowSumHelper(true)` turns it on.
+ */
+let helperWanted = process.env.SPIKELAB_SNN_THREADS === '2'
+
+/** Allows or forbids the helper thread for later large row sums (a running helper stays idle). */
+export function useRowSumHelper(enabled: boolean): void {
+  helperWanted = enabled
+}
+
+interface Helper {
+  readonly control: Int32Array
+  sequence: number
+}
+
+function startHelper(bytes: Uint8Array, memory: WasmMemory): Helper | null {
+  if (!helperWanted || os.availableParallelism() < 2) return null
+  try {
+    const control = new Int32Array(new SharedArrayBuffer(64))
+    const worker = new Worker(HELPER_SOURCE, { eval: true, workerData: { bytes, memory, control: control.buffer } })
+    worker.unref() // an idle helper never keeps the process alive
+    return { control, sequence: 0 }
+  } catch {
+    return null
+  }
 }
 
 let kernel: RowSumKernel | null | undefined
@@ -285,12 +363,45 @@ export function rowSumKernel(): RowSumKernel | null {
   if (kernel !== undefined) return kernel
   const bytes = moduleBytes()
   const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly
-  if (wasm === undefined || !wasm.validate(bytes)) {
+  if (wasm === undefined || typeof SharedArrayBuffer === 'undefined' || !wasm.validate(bytes)) {
     kernel = null
     return kernel
   }
-  const instance = new wasm.Instance(new wasm.Module(bytes))
-  const exports = instance.exports as unknown as RowSumKernel
-  kernel = { memory: exports.memory, rowSum: exports.rowSum, scaledRowSum: exports.scaledRowSum }
+  const memory = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })
+  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } })
+  const exports = instance.exports as unknown as Pick<RowSumKernel, 'rowSum' | 'scaledRowSum'>
+  const { rowSum, scaledRowSum } = exports
+  let helper: Helper | null | undefined
+  const serial = (dst: number, src: number, idx: number, starts: Int32Array, first: number, last: number, width: number) => {
+    for (let d = first; d < last; d++) {
+      const count = starts[d + 1] - starts[d]
+      if (count > 0) rowSum(dst + d * width * 4, src, idx + starts[d] * 4, count, width)
+    }
+  }
+  const rowSums = (dst: number, src: number, idx: number, start: number, destinations: number, width: number) => {
+    const starts = new Int32Array(memory.buffer, start, destinations + 1)
+    const total = starts[destinations] - starts[0]
+    const large = helperWanted && total * width >= PARALLEL_MIN_WORK
+    if (large && helper === undefined) helper = startHelper(bytes, memory)
+    if (!large || !helper) {
+      serial(dst, src, idx, starts, 0, destinations, width)
+      return
+    }
+    // Split where half of the rows to add are done (not half the destinations: their lists differ).
+    let split = 0
+    while (split < destinations && starts[split] - starts[0] < total / 2) split++
+    const { control } = helper
+    control.set([dst, src, idx, start, split, destinations, width], ARGS)
+    const job = ++helper.sequence
+    Atomics.store(control, JOB, job)
+    Atomics.notify(control, JOB)
+    serial(dst, src, idx, starts, 0, split, width)
+    const deadline = Date.now() + HELPER_TIMEOUT_MS
+    while (Atomics.load(control, DONE) !== job) {
+      if (Date.now() > deadline) throw new Error('row-sum helper thread stopped answering')
+      Atomics.wait(control, DONE, job - 1, 100)
+    }
+  }
+  kernel = { memory, rowSum, scaledRowSum, rowSums }
   return kernel
 }

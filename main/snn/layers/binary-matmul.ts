@@ -19,11 +19,35 @@ export interface BinaryPattern {
   readonly colIndex: Int32Array
 }
 
-/** The pattern of `x` if every value is exactly 0 or 1, else null. */
-export function binaryPattern(x: ArrayLike<number>, rows: number, cols: number): BinaryPattern | null {
+/** Index arrays reused from batch to batch by `binaryPattern` (they only ever grow). */
+export class PatternBuffers {
+  private store: Record<'rowStart' | 'colStart' | 'colFill' | 'rowIndex' | 'colIndex', Int32Array> = {
+    rowStart: new Int32Array(0),
+    colStart: new Int32Array(0),
+    colFill: new Int32Array(0),
+    rowIndex: new Int32Array(0),
+    colIndex: new Int32Array(0),
+  }
+
+  /** A zeroed view of `length` ints of buffer `name`. */
+  take(name: keyof PatternBuffers['store'], length: number, zero: boolean): Int32Array {
+    if (this.store[name].length < length) this.store[name] = new Int32Array(Math.ceil(length * 1.25))
+    const view = this.store[name].subarray(0, length)
+    if (zero) view.fill(0)
+    return view
+  }
+}
+
+/**
+ * The pattern of `x` if every value is exactly 0 or 1, else null. With `buffers` the index arrays are
+ * views into reused storage, valid until the next call with the same buffers.
+ */
+export function binaryPattern(x: ArrayLike<number>, rows: number, cols: number, buffers?: PatternBuffers): BinaryPattern | null {
+  const take = (name: Parameters<PatternBuffers['take']>[0], length: number, zero: boolean) =>
+    buffers ? buffers.take(name, length, zero) : new Int32Array(length)
   // Pass 1 over the dense matrix: validate and count per column.
   let nnz = 0
-  const colStart = new Int32Array(cols + 1)
+  const colStart = take('colStart', cols + 1, true)
   for (let r = 0; r < rows; r++) {
     const base = r * cols
     for (let c = 0; c < cols; c++) {
@@ -36,16 +60,17 @@ export function binaryPattern(x: ArrayLike<number>, rows: number, cols: number):
   }
   for (let c = 0; c < cols; c++) colStart[c + 1] += colStart[c]
   // Pass 2 over the dense matrix: row lists. Column lists then come from the row lists alone.
-  const rowStart = new Int32Array(rows + 1)
-  const rowIndex = new Int32Array(nnz)
+  const rowStart = take('rowStart', rows + 1, true)
+  const rowIndex = take('rowIndex', nnz, false)
   let p = 0
   for (let r = 0; r < rows; r++) {
     const base = r * cols
     for (let c = 0; c < cols; c++) if (x[base + c] !== 0) rowIndex[p++] = c
     rowStart[r + 1] = p
   }
-  const colFill = colStart.slice(0, cols)
-  const colIndex = new Int32Array(nnz)
+  const colFill = take('colFill', cols, false)
+  colFill.set(colStart.subarray(0, cols))
+  const colIndex = take('colIndex', nnz, false)
   for (let r = 0; r < rows; r++) {
     for (let k = rowStart[r]; k < rowStart[r + 1]; k++) colIndex[colFill[rowIndex[k]]++] = r
   }
@@ -76,29 +101,50 @@ function gatherRowSums(
   destinations: number,
   width: number,
   initial: Float32Array | null,
+  target: Float32Array | undefined,
 ): Float32Array | null {
   const kernel = width % 4 === 0 ? rowSumKernel() : null
   if (kernel === null) return null
-  const [matrixAt, indexAt, outAt] = layout(kernel.memory, [matrix.length * 4, index.length * 4, destinations * width * 4])
+  const [matrixAt, indexAt, startAt, outAt] = layout(kernel.memory, [
+    matrix.length * 4,
+    index.length * 4,
+    (destinations + 1) * 4,
+    destinations * width * 4,
+  ])
   const f32 = new Float32Array(kernel.memory.buffer)
   f32.set(matrix, matrixAt / 4)
-  new Int32Array(kernel.memory.buffer).set(index, indexAt / 4)
+  const i32 = new Int32Array(kernel.memory.buffer)
+  i32.set(index, indexAt / 4)
+  i32.set(start.subarray(0, destinations + 1), startAt / 4)
   const out = f32.subarray(outAt / 4, outAt / 4 + destinations * width)
   if (initial) for (let d = 0; d < destinations; d++) out.set(initial, d * width)
   else out.fill(0)
-  for (let d = 0; d < destinations; d++) {
-    const count = start[d + 1] - start[d]
-    if (count > 0) kernel.rowSum(outAt + d * width * 4, matrixAt, indexAt + start[d] * 4, count, width)
-  }
-  return out.slice()
+  kernel.rowSums(outAt, matrixAt, indexAt, startAt, destinations, width)
+  if (target === undefined) return out.slice()
+  target.set(out)
+  return target
+}
+
+/** `target` cut to `length` values, or a new array (zeroed either way when `zero`). */
+function output(target: Float32Array | undefined, length: number, zero: boolean): Float32Array {
+  if (target === undefined) return new Float32Array(length)
+  const view = target.subarray(0, length)
+  if (zero) view.fill(0)
+  return view
 }
 
 /** y[rows, out] = x·W + bias with W stored [in, out] row-major. */
-export function binaryMatMul(pattern: BinaryPattern, w: Float32Array, bias: Float32Array | null, out: number): Float32Array {
+export function binaryMatMul(
+  pattern: BinaryPattern,
+  w: Float32Array,
+  bias: Float32Array | null,
+  out: number,
+  target?: Float32Array,
+): Float32Array {
   const { rows, rowStart, rowIndex } = pattern
-  const fast = gatherRowSums(w, rowIndex, rowStart, rows, out, bias ?? null)
+  const fast = gatherRowSums(w, rowIndex, rowStart, rows, out, bias ?? null, target?.subarray(0, rows * out))
   if (fast) return fast
-  const y = new Float32Array(rows * out)
+  const y = output(target, rows * out, true)
   for (let r = 0; r < rows; r++) {
     const yo = r * out
     if (bias) y.set(bias, yo)
@@ -121,11 +167,11 @@ export function binaryMatMul(pattern: BinaryPattern, w: Float32Array, bias: Floa
 }
 
 /** dW[in, out] = xᵀ·dy for binary x: row i of dW sums the dy rows where input i was active. */
-export function binaryWeightGrad(pattern: BinaryPattern, dy: Float32Array, out: number): Float32Array {
+export function binaryWeightGrad(pattern: BinaryPattern, dy: Float32Array, out: number, target?: Float32Array): Float32Array {
   const { cols, colStart, colIndex } = pattern
-  const fast = gatherRowSums(dy, colIndex, colStart, cols, out, null)
+  const fast = gatherRowSums(dy, colIndex, colStart, cols, out, null, target?.subarray(0, cols * out))
   if (fast) return fast
-  const dw = new Float32Array(cols * out)
+  const dw = output(target, cols * out, true)
   for (let i = 0; i < cols; i++) {
     const wo = i * out
     let k = colStart[i]
@@ -156,7 +202,14 @@ export function columnSums(dy: Float32Array, rows: number, out: number): Float32
 }
 
 /** dx[rows, in] = dy[rows, out]·Wᵀ with W stored [in, out] (the input gradient of y = x·W). */
-export function matMulTransposed(dy: Float32Array, w: Float32Array, rows: number, inputs: number, out: number): Float32Array {
+export function matMulTransposed(
+  dy: Float32Array,
+  w: Float32Array,
+  rows: number,
+  inputs: number,
+  out: number,
+  target?: Float32Array,
+): Float32Array {
   // Wᵀ [out, in] makes the inner loop a contiguous axpy over the (wide) input axis.
   const wt = new Float32Array(out * inputs)
   for (let i = 0; i < inputs; i++) for (let o = 0; o < out; o++) wt[o * inputs + i] = w[i * out + o]
@@ -169,9 +222,12 @@ export function matMulTransposed(dy: Float32Array, w: Float32Array, rows: number
     const dx = f32.subarray(dxAt / 4, dxAt / 4 + rows * inputs)
     dx.fill(0)
     for (let r = 0; r < rows; r++) kernel.scaledRowSum(dxAt + r * inputs * 4, wtAt, dyAt + r * out * 4, out, inputs)
-    return dx.slice()
+    if (target === undefined) return dx.slice()
+    const result = target.subarray(0, rows * inputs)
+    result.set(dx)
+    return result
   }
-  const dx = new Float32Array(rows * inputs)
+  const dx = output(target, rows * inputs, true)
   for (let r = 0; r < rows; r++) {
     const dxo = r * inputs
     for (let o = 0; o < out; o++) {

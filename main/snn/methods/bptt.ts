@@ -9,6 +9,7 @@ import { latencyEncode, rateEncode } from '../data/encoding.js'
 import type { LabeledImages } from '../data/mnist.js'
 import { loadMnist, selectImages } from '../data/mnist.js'
 import type { HostSpikes } from '../layers/host-spikes.js'
+import { DenseLifTrainer } from '../fused/dense-lif-bptt.js'
 import type { LayerSpec } from '../network.js'
 import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
@@ -230,6 +231,9 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
     beta2: config.adamBeta2,
     epsilon: config.adamEpsilon,
   })
+  // Dense/LIF stacks (the reference network) train on the host without tensors; others through tfjs.
+  const stack = network.denseLifStack()
+  const hostTrainer = stack ? new DenseLifTrainer(stack, optimizer, config.loss) : null
   const history: EpochMetrics[] = []
   const fullBatches = Math.ceil(trainSet.count / config.batchSize)
   const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
@@ -237,18 +241,37 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
   let trainedSamples = 0
   let trainingSeconds = 0
 
-  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<BpttConfig> => ({
-    format: 'spikelab.snn.checkpoint',
-    version: 1,
-    method: 'bptt',
-    config,
-    backend: { name: backend.name, simd: backend.simd },
-    dataHash: hash,
-    epoch,
-    batch,
-    metrics,
-    tensors: snapshotParameters(network.parameters),
-  })
+  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<BpttConfig> => {
+    hostTrainer?.syncVariables()
+    return {
+      format: 'spikelab.snn.checkpoint',
+      version: 1,
+      method: 'bptt',
+      config,
+      backend: { name: backend.name, simd: backend.simd },
+      dataHash: hash,
+      epoch,
+      batch,
+      metrics,
+      tensors: snapshotParameters(network.parameters),
+    }
+  }
+
+  /** One batch through tfjs autodiff (networks the host trainer does not cover). */
+  const tensorStep = (input: HostSpikes, labels: Uint8Array): { loss: number; predicted: Int32Array } => {
+    let predicted: Int32Array = new Int32Array(0)
+    const loss = tf.tidy(() => {
+      const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes)
+      const { value, grads } = tf.variableGrads(() => {
+        const out = network.forward(input)
+        predicted = predict(out.spikes)
+        return lossOf(config, out.mem, out.spikes, oneHot)
+      }, network.variables)
+      optimizer.apply(grads)
+      return value.dataSync()[0]
+    })
+    return { loss, predicted }
+  }
 
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -267,17 +290,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
         const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
         const labels = Uint8Array.from(indices, (i) => trainSet.labels[i])
         const input = encode(config, trainSet, indices, spikeRng)
-        let predicted: Int32Array = new Int32Array(0)
-        const lossValue = tf.tidy(() => {
-          const oneHot = tf.oneHot(tf.tensor1d(labels, 'int32'), classes)
-          const { value, grads } = tf.variableGrads(() => {
-            const out = network.forward(input)
-            predicted = predict(out.spikes)
-            return lossOf(config, out.mem, out.spikes, oneHot)
-          }, network.variables)
-          optimizer.apply(grads)
-          return value.dataSync()[0]
-        })
+        const { loss: lossValue, predicted } = hostTrainer ? hostTrainer.step(input, labels) : tensorStep(input, labels)
         if (!Number.isFinite(lossValue)) {
           throw new SpikelabError('SNN_DIVERGED', `loss became ${lossValue} at epoch ${epoch + 1}, batch ${b + 1}`, {
             field: 'learningRate',
@@ -307,6 +320,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
       }
       const seconds = (performance.now() - epochStart) / 1000
       let testAccuracy: number
+      hostTrainer?.syncVariables()
       try {
         testAccuracy = await evaluateCancellable(network, testSet, config, config.seed + EVAL_SEED_OFFSET, options.signal)
       } catch (err) {

@@ -4,6 +4,7 @@
  */
 import { SpikelabError } from '../../../common/errors.js'
 import { bpttMethod } from './bptt.js'
+import { coarseMethod } from './coarse.js'
 import { ideMethod } from './ide.js'
 import type { MethodId, TrainingMethod } from './run-types.js'
 import { vdibMethod } from './vdib.js'
@@ -18,6 +19,7 @@ function erase<Config>(method: TrainingMethod<Config>): TrainingMethod<unknown> 
 
 const METHODS: ReadonlyMap<MethodId, TrainingMethod<unknown>> = new Map([
   ['bptt', erase(bpttMethod)],
+  ['coarse', erase(coarseMethod)],
   ['ide', erase(ideMethod)],
   ['vdib', erase(vdibMethod)],
 ])

@@ -90,15 +90,35 @@ export function lifForward(
   current: Float32Array,
   steps: number,
   config: LifConfig,
+  /** Buffers to write into (reused across batches: fresh 10 MB arrays cost more than the loop). */
+  out?: { spikes: Float32Array; mem: Float32Array },
 ): { spikes: Float32Array; mem: Float32Array } {
   const n = (current.length / steps) | 0
   const { beta, threshold: th, reset } = config
-  const spikes = new Float32Array(current.length)
-  const mem = new Float32Array(current.length)
+  const spikes = out ? out.spikes.subarray(0, current.length) : new Float32Array(current.length)
+  const mem = out ? out.mem.subarray(0, current.length) : new Float32Array(current.length)
   // Branches hoisted out of the element loop: this runs on T·B·N elements per layer and batch.
   const relaxed = config.forward === 'relaxed' ? relaxedSpike(config.surrogate) : null
   const resetGain = reset === 'subtract' ? th : 0
   const keep = reset === 'zero' ? 1 : 0 // zero reset multiplies the decay by (1 − R)
+  if (relaxed === null && keep === 0) {
+    // The common case (spike forward, subtract or no reset): one branch-free pass per step.
+    for (let i = 0; i < n && steps > 0; i++) {
+      const u = current[i]
+      mem[i] = u
+      spikes[i] = u > th ? 1 : 0
+    }
+    for (let t = 1; t < steps; t++) {
+      const o = t * n
+      const p = o - n
+      for (let i = 0; i < n; i++) {
+        const u = beta * mem[p + i] + current[o + i] - spikes[p + i] * resetGain
+        mem[o + i] = u
+        spikes[o + i] = u > th ? 1 : 0
+      }
+    }
+    return { spikes, mem }
+  }
   for (let t = 0; t < steps; t++) {
     const o = t * n
     const p = o - n
@@ -126,12 +146,29 @@ export function lifBackward(
   dMem: Float32Array | null,
   steps: number,
   config: LifConfig,
+  /** Buffer to write dL/dI into (reused across batches). */
+  out?: Float32Array,
 ): Float32Array {
   const n = (mem.length / steps) | 0
   const { beta, threshold: th, reset, detachReset } = config
   const g = surrogateDerivative(config.surrogate)
-  const dI = new Float32Array(mem.length)
+  const dI = out ? out.subarray(0, mem.length) : new Float32Array(mem.length)
   const carry = new Float64Array(n) // dL/dU[t+1]
+  if (reset === 'none' || (reset === 'subtract' && detachReset)) {
+    // ∂U[t+1]/∂U[t] = β for every element: the common case, without per-element branches.
+    for (let t = steps - 1; t >= 0; t--) {
+      const o = t * n
+      const decay = t + 1 < steps ? beta : 0
+      for (let i = 0; i < n; i++) {
+        const fromMem = dMem === null ? 0 : dMem[o + i]
+        const fromSpike = dSpikes === null ? 0 : dSpikes[o + i] * g(mem[o + i] - th)
+        const total = fromMem + fromSpike + carry[i] * decay
+        carry[i] = total
+        dI[o + i] = total
+      }
+    }
+    return dI
+  }
   for (let t = steps - 1; t >= 0; t--) {
     const o = t * n
     const hasNext = t + 1 < steps

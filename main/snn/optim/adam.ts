@@ -33,19 +33,38 @@ export class HostAdam {
 
   /** Applies one update; `grads` maps each parameter's tfjs variable name to its gradient. */
   apply(grads: tf.NamedTensorMap): void {
-    this.step++
-    const { learningRate: lr, beta1, beta2, epsilon } = this.options
-    const correction1 = 1 - beta1 ** this.step
-    const correction2 = 1 - beta2 ** this.step
-    this.parameters.forEach(({ name, variable }, k) => {
+    const weights: Float32Array[] = []
+    const gradients: Float32Array[] = []
+    for (const { name, variable } of this.parameters) {
       const grad = grads[variable.name]
       if (grad === undefined) {
         throw new SpikelabError('SNN_NO_GRADIENT', `no gradient for parameter '${name}'`, { field: name })
       }
-      const g = grad.dataSync() as Float32Array
-      const w = Float32Array.from(variable.dataSync() as Float32Array)
+      gradients.push(grad.dataSync() as Float32Array)
+      weights.push(Float32Array.from(variable.dataSync() as Float32Array))
+    }
+    this.applyHost(weights, gradients)
+    this.parameters.forEach(({ variable }, k) => tf.tidy(() => variable.assign(tf.tensor(weights[k], variable.shape, 'float32'))))
+  }
+
+  /**
+   * One update of host copies of the weights, in place: `weights[k]` and `grads[k]` belong to
+   * parameter k. The variables are not touched (the host trainer writes them back when needed).
+   */
+  applyHost(weights: readonly Float32Array[], grads: readonly Float32Array[]): void {
+    this.step++
+    const { learningRate: lr, beta1, beta2, epsilon } = this.options
+    const correction1 = 1 - beta1 ** this.step
+    const correction2 = 1 - beta2 ** this.step
+    for (let k = 0; k < this.parameters.length; k++) {
+      const w = weights[k]
+      const g = grads[k]
       const m = this.m[k]
       const v = this.v[k]
+      if (w.length !== m.length || g.length !== m.length) {
+        const { name } = this.parameters[k]
+        throw new SpikelabError('SNN_NO_GRADIENT', `gradient of '${name}' has ${g.length} values, expected ${m.length}`, { field: name })
+      }
       for (let i = 0; i < w.length; i++) {
         const gi = g[i]
         const mi = beta1 * m[i] + (1 - beta1) * gi
@@ -54,7 +73,6 @@ export class HostAdam {
         v[i] = vi
         w[i] -= (lr * (mi / correction1)) / (Math.sqrt(vi / correction2) + epsilon)
       }
-      tf.tidy(() => variable.assign(tf.tensor(w, variable.shape, 'float32')))
-    })
+    }
   }
 }

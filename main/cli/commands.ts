@@ -1,9 +1,14 @@
 /** Every `spikelab` command, in the order `spikelab --help` lists them. */
 import type { Command } from './command.js'
 import { classifyCommand } from './commands/classify.js'
+import { compileCommand } from './commands/compile.js'
 import { convertCommand } from './commands/convert.js'
+import { deployCommand } from './commands/deploy.js'
+import { evaluateCommand } from './commands/evaluate.js'
 import { importCommand } from './commands/import.js'
 import { infoCommand } from './commands/info.js'
+import { nirCommand } from './commands/nir.js'
+import { recordCommand } from './commands/record.js'
 import { repairCommand } from './commands/repair.js'
 import { serveCommand } from './commands/serve.js'
 import { simCommand } from './commands/sim.js'
@@ -12,4 +17,4 @@ import { synthCommand } from './commands/synth.js'
 import { trainCommand } from './commands/train.js'
 import { versionCommand } from './commands/version.js'
 
-export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, convertCommand, importCommand, repairCommand, simCommand, statsCommand, classifyCommand, synthCommand, trainCommand, versionCommand]
+export const COMMANDS: readonly Command[] = [serveCommand, infoCommand, convertCommand, importCommand, repairCommand, recordCommand, simCommand, deployCommand, statsCommand, classifyCommand, synthCommand, trainCommand, compileCommand, evaluateCommand, nirCommand, versionCommand]

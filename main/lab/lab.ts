@@ -15,11 +15,14 @@ import { sensorHandlers } from './sensor/sensor-handlers.js'
 import { analysisHandlers } from './analysis/analysis-handlers.js'
 import { AnalysisService } from './analysis/analysis-service.js'
 import { AnalysisStore } from './analysis/analysis-store.js'
+import { ComputeHosts } from './training/compute-hosts.js'
 import { ModelStore } from './training/model-store.js'
+import { RemoteTraining } from './training/remote-training.js'
 import { trainingHandlers } from './training/training-handlers.js'
 import { TrainingService } from './training/training-service.js'
 import { SensorSession } from './sensor/sensor-session.js'
 import { listSerialPorts } from './serial-ports.js'
+import { createBoardServices, type BoardServices } from './board/index.js'
 
 export interface LabOptions {
   readonly shell: 'electron' | 'host'
@@ -35,6 +38,7 @@ export interface Lab {
   readonly devices: DevicesService
   readonly recordings: RecordingLibrary
   readonly sensor: SensorSession
+  readonly board: BoardServices
   dispose(): Promise<void>
 }
 
@@ -64,6 +68,11 @@ export function createLab(options: LabOptions): Lab {
     models,
   )
 
+  const board = createBoardServices({
+    labFolder: options.labFolder, catalogFile: path.join(options.labFolder, 'catalog.sqlite'), recordingsFolder: recordings.recordingsFolder,
+    jobs, sensor, listRuns: () => training.list(), broadcast: (event, data) => server?.broadcast(event, data),
+  })
+
   const handlers: RequestHandlers = {
     'app.info': async () => ({
       name: 'Spikelab',
@@ -89,8 +98,9 @@ export function createLab(options: LabOptions): Lab {
     'jobs.cancel': async ({ jobId }) => ({ cancelled: jobs.cancel(jobId) }),
     ...recordingHandlers(catalog, recordings, jobs),
     ...sensorHandlers(sensor, recordings),
+    ...board.handlers,
     ...analysisHandlers(analysis, analysisStore),
-    ...trainingHandlers(training),
+    ...trainingHandlers(training, new RemoteTraining(jobs, models, (run) => server?.broadcast('training.update', run)), new ComputeHosts(options.labFolder)),
     'streams.close': async ({ streamId }, session) => ({ closed: session.closeStream(streamId) }),
   }
   server = new LabServer(handlers)
@@ -101,14 +111,16 @@ export function createLab(options: LabOptions): Lab {
     devices,
     recordings,
     sensor,
+    board,
     dispose: async () => {
       await jobs.cancelAll()
       await training.idle()
+      await board.dispose()
       await sensor.disconnect()
       sensor.hub.dispose()
+      analysisStore.close()
       catalog.close()
       models.close()
-      analysisStore.close()
     },
   }
 }

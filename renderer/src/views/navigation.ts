@@ -11,14 +11,6 @@ export const SECTIONS: readonly Section[] = [
   { id: 'live', label: 'Live', shortcut: '2' },
   { id: 'recordings', label: 'Recordings', shortcut: '3' },
   { id: 'training', label: 'Training', shortcut: '4' },
-  {
-    id: 'deploy',
-    label: 'Deploy',
-    shortcut: '5',
-    emptyLines: [
-      'Quantize a trained model for the board, preview it bit-exactly on this computer, deploy with progress.',
-      'Run the board on live or recorded events, see its output spikes and compare accuracy with the float model.',
-    ],
-  },
+  { id: 'deploy', label: 'Deploy', shortcut: '5' },
   { id: 'analysis', label: 'Analysis', shortcut: '6' },
 ]

@@ -23,21 +23,26 @@ const FIELDS = {
   backend: { field: 'backend', kind: 'text' },
   task: { field: 'task', kind: 'text' },
   decoding: { field: 'decoding', kind: 'text' },
+  model: { field: 'model', kind: 'text' },
+  dataset: { field: 'dataset', kind: 'text' },
+  'event-folder': { field: 'eventFolder', kind: 'path' },
 } as const
 
 export const trainCommand: Command = {
   name: 'train',
   summary: 'Train a spiking network (in a worker thread); the run and its checkpoints go to the lab catalog',
   help: [
-    'Usage: spikelab train [--method bptt|ide|vdib] [--epochs N] [--hidden H] [--steps T] [--batch B] [--lr X]',
+    'Usage: spikelab train [--method bptt|coarse|ide|vdib] [--epochs N] [--hidden H] [--steps T] [--batch B] [--lr X]',
     '                      [--beta B] [--encoding rate|latency] [--train N] [--test N] [--seed S]',
     '                      [--backend auto|wasm|cpu] [--task predictive-coding|mnist-reconstruction]',
-    '                      [--decoding time|rate] [--lab DIR] [--json]',
+    '                      [--decoding time|rate] [--model fc|hidden|conv|conv2|lenet5|lenet5-analog]',
+    '                      [--dataset mnist|emulated-nmnist|event-folder [--event-folder DIR]] [--lab DIR] [--json]',
     '                      [--host URL --token T [--allow-insecure]]',
     '',
     'Defaults are each method\'s own (snn-methods.md); for BPTT the reference run of performance-anchors.md:',
     '784-1000-10 LIF, β 0.95, T 25, batch 128, Adam 5e-4, rate-coded MNIST, 8,000/2,000 digits, 5 epochs.',
-    'IDE reads --beta as the feedback layer\'s leak; VDIB as the KL weight (--task and --decoding are VDIB\'s).',
+    'IDE reads --beta as the feedback layer\'s leak; VDIB as the KL weight (--task and --decoding are VDIB\'s);',
+    'the coarse LIF as its per-interval decay e^(−1/τ) (--model and --dataset are the coarse LIF\'s).',
     'Ctrl+C cancels; the last checkpoint stays usable in <lab>/models/<run>/.',
     '',
     '  --method M    training method (snn-methods.md)',
@@ -70,7 +75,7 @@ export const trainCommand: Command = {
         const n = Number(given)
         if (given.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got '${given}'`)
         raw[field] = n
-      } else raw[field] = given
+      } else raw[field] = kind === 'path' ? path.resolve(given) : given
     }
     const parsed = TrainingConfig.safeParse(raw)
     if (!parsed.success) {

@@ -5,6 +5,7 @@
 // bridge process per million events. The machine is shared, so raw and bridge runs alternate,
 // each is repeated, and the medians are reported.
 // Run: npm run bench -- bridge   or   npx tsx bench/bridge.bench.ts [--events N] [--rounds R]
+// BRIDGE_COMPRESSION=none|zstd measures the recorder with another compression (default lz4, the app's).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -125,7 +126,7 @@ async function bridgeRun(dir: string, count: number): Promise<BridgeRun> {
   const transport = new SerialTransport({ path: pair.host, baudRate: 4_000_000, rtscts: false, reconnect: false, presenceIntervalMs: 0 })
   await transport.open()
   const file = path.join(dir, 'bridge.aedat4')
-  const recorder = await Aedat4Recorder.open(file, { geometry: { width: 128, height: 128 }, compression: 'lz4' })
+  const recorder = await Aedat4Recorder.open(file, { geometry: { width: 128, height: 128 }, compression: (process.env.BRIDGE_COMPRESSION ?? 'lz4') as 'lz4' | 'none' | 'zstd' })
   const child = await startChild('--sim-child', pair.device, count)
   let n = 0
   let t0 = 0
@@ -188,7 +189,7 @@ if (role === '--sim-child') {
     const lost = bridges.reduce((s, b) => s + b.lost, 0)
     console.log(`bridge (!E4, ${(count / 1e6).toFixed(1)} M events = ${((count * STRIDE) / 1e6).toFixed(0)} MB per run, ${rounds} rounds, medians):`)
     console.log(`  raw pty (serialport → socat → serialport): ${(median(raws) / 1e6).toFixed(2)} MB/s`)
-    console.log(`  sim → pty → transport → driver → recorder (LZ4): ${(median(bridges.map((b) => b.bytesPerSecond)) / 1e6).toFixed(2)} MB/s, ${(median(bridges.map((b) => b.eventsPerSecond)) / 1e6).toFixed(2)} M ev/s`)
+    console.log(`  sim → pty → transport → driver → recorder (${process.env.BRIDGE_COMPRESSION ?? 'lz4'}): ${(median(bridges.map((b) => b.bytesPerSecond)) / 1e6).toFixed(2)} MB/s, ${(median(bridges.map((b) => b.eventsPerSecond)) / 1e6).toFixed(2)} M ev/s`)
     console.log(`  ratio bridge / raw: ${median(ratios).toFixed(2)} (goal ≥ 0.9; per round ${ratios.map((x) => x.toFixed(2)).join(', ')})`)
     console.log(`  lost events: ${lost}`)
     console.log(`  bridge process CPU: ${median(bridges.map((b) => b.cpuMsPerMillion)).toFixed(0)} ms per M events`)

@@ -19,6 +19,7 @@ export const recordCommand: Command = {
     '  --baud N          line rate (default 4000000)',
     '  --rtscts          RTS/CTS flow control (eDVS boards need it; ptys have no modem lines)',
     '  --compression C   packet compression (default lz4)',
+    '  --silence-ms N    silence that counts as a lost sensor (default 1000)',
     '',
     'Shows a live counter. If the sensor is lost the recording goes on after it reconnects, with a',
     'gap marker (lost time, dropped bytes, estimated lost events). Ctrl+C stops cleanly.',
@@ -32,6 +33,7 @@ export const recordCommand: Command = {
     baud: { type: 'string' },
     rtscts: { type: 'boolean' },
     compression: { type: 'string' },
+    'silence-ms': { type: 'string' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -69,7 +71,10 @@ export const recordCommand: Command = {
       timeUp = () => resolve('time is up')
     })
     const device = values.sim ? SIMULATED_SENSOR_ID : path.resolve(String(values.port))
-    await session.connect({ device, baud, rtscts: values.rtscts === true, format: format === undefined ? undefined : Number(format) })
+    const silence = values['silence-ms']
+    const silenceMs = typeof silence === 'string' ? Number(silence) : undefined
+    if (silenceMs !== undefined && !(Number.isInteger(silenceMs) && silenceMs >= 100 && silenceMs <= 60_000)) throw new UsageError(`--silence-ms must be an integer from 100 to 60000, got '${String(silence)}'`)
+    await session.connect({ device, baud, rtscts: values.rtscts === true, format: format === undefined ? undefined : Number(format), silenceMs })
     await session.startRecording(out, compression)
     let recorded = 0
     session.onEvents((b) => (recorded += b.t.length))

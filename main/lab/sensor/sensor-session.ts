@@ -17,6 +17,8 @@ export const SIMULATED_SENSOR_ID = 'sim:edvs'
 
 export interface SensorConnectOptions {
   readonly device: string
+  /** Serial only: silence (ms) that counts as a lost sensor; default 1000. */
+  readonly silenceMs?: number
   readonly baud?: number
   /** Simulated sensor only. */
   readonly scene?: 'moving-bar' | 'rotating-dot'
@@ -210,7 +212,7 @@ async function connectSimulated(options: SensorConnectOptions, callbacks: Driver
 
 async function connectSerial(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
   // A streaming eDVS sends continuously; a second of silence means it was unplugged or hung.
-  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true, heartbeatTimeoutMs: 1000 })
+  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true, heartbeatTimeoutMs: options.silenceMs ?? 1000 })
   // The transport keeps retrying until the device appears; a person pressing Connect wants an answer.
   let timer: ReturnType<typeof setTimeout> | undefined
   let lastReason = ''

@@ -52,7 +52,9 @@ describe(`${COUNT.toLocaleString('en-US')} events: sim eDVS process → socat pt
       const sim = startCli(['sim', 'edvs', '--pty', '--link', link, '--scene', 'random', '--count', String(COUNT), '--seed', String(100 + format), '--unpaced'])
       running.push(sim)
       await sim.waitFor(/ready on/, 30_000, 'the simulator')
-      const rec = startCli(['record', '--port', link, '--out', out, '--format', `E${format}`, '--compression', 'none'])
+      // The subject is count and content: a loaded CI machine can stall a process for over a second,
+      // which the default 1 s silence would take for an unplugged sensor.
+      const rec = startCli(['record', '--port', link, '--out', out, '--format', `E${format}`, '--compression', 'none', '--silence-ms', '10000'])
       running.push(rec)
       await rec.waitFor(/^recording /, 30_000, 'the recorder to start')
       const started = performance.now()

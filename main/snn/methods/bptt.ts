@@ -15,6 +15,7 @@ import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
 import type { EpochMetrics, RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
+import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -80,7 +81,6 @@ export type TrainStart = RunStart<BpttConfig>
 export type TrainOptions = RunOptions<BpttConfig>
 export type TrainResult = RunResult<BpttConfig>
 
-const PROGRESS_INTERVAL_MS = 100
 /** The test-set encoding stream of a run is seeded with seed + this (so inspection can replay it). */
 export const EVAL_SEED_OFFSET = 0x3000
 
@@ -204,10 +204,6 @@ function evaluateBatch(network: SpikingNetwork, set: LabeledImages, config: Bptt
   return countCorrect(predicted, set.labels, start)
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
 /**
  * Trains a network with surrogate-gradient BPTT. A plain async function so it can run in a
  * worker_thread or utility process: all inputs are JSON, progress goes through callbacks, and cancel
@@ -237,9 +233,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
   const history: EpochMetrics[] = []
   const fullBatches = Math.ceil(trainSet.count / config.batchSize)
   const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
-  let lastProgress = 0
-  let trainedSamples = 0
-  let trainingSeconds = 0
+  const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
   const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<BpttConfig> => {
     hostTrainer?.syncVariables()
@@ -299,24 +293,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
         lossSum += lossValue * indices.length
         correct += countCorrect(predicted, labels, 0)
         seen += indices.length
-        trainedSamples += indices.length
-        trainingSeconds += (performance.now() - t0) / 1000
-        const now = performance.now()
-        if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now
-          const rate = trainedSamples / trainingSeconds
-          const remaining = (config.epochs - epoch - 1) * batches * config.batchSize + (batches - b - 1) * config.batchSize
-          options.onProgress({
-            epoch: epoch + 1,
-            epochs: config.epochs,
-            batch: b + 1,
-            batches,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
-            samplesPerSecond: rate,
-            etaSeconds: remaining / rate,
-          })
-        }
+        progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
       let testAccuracy: number
@@ -360,11 +337,6 @@ export async function evaluateCheckpoint(checkpoint: Checkpoint<BpttConfig>, set
   } finally {
     network.dispose()
   }
-}
-
-/** An epoch's figures as one flat name → number record (a checkpoint's `metrics`). */
-function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
-  return { ...fixed, ...extra }
 }
 
 /** Surrogate-gradient BPTT as a registered training method. */

@@ -17,6 +17,7 @@ import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
+import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Coarse-scale LIF training (Yanguas-Gil 2020; spec snn-methods.md §B). One step is one absolute
@@ -97,7 +98,6 @@ export const COARSE_DEFAULTS: CoarseConfig = {
   evalBatchSize: 1000,
 }
 
-const PROGRESS_INTERVAL_MS = 100
 
 /** Fills defaults and checks every field a person could get wrong. */
 export function coarseConfig(partial: Partial<CoarseConfig> = {}): CoarseConfig {
@@ -306,10 +306,6 @@ async function evaluateCancellable(
   return set.count === 0 ? Number.NaN : correct / set.count
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
 /** Seed of the test-set input stream of a run (so a checkpoint's accuracy can be reproduced). */
 export function coarseEvaluationSeed(config: CoarseConfig): number {
   return config.seed + 0x3000
@@ -337,9 +333,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
   const history: EpochMetrics[] = []
   const fullBatches = Math.ceil(trainSet.count / config.batchSize)
   const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
-  let lastProgress = 0
-  let trainedSamples = 0
-  let trainingSeconds = 0
+  const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
   const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<CoarseConfig> => ({
     format: 'spikelab.snn.checkpoint',
@@ -388,24 +382,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
         lossSum += lossValue * indices.length
         for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) correct++
         seen += indices.length
-        trainedSamples += indices.length
-        trainingSeconds += (performance.now() - t0) / 1000
-        const now = performance.now()
-        if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now
-          const rate = trainedSamples / trainingSeconds
-          const remaining = (config.epochs - epoch - 1) * batches * config.batchSize + (batches - b - 1) * config.batchSize
-          options.onProgress({
-            epoch: epoch + 1,
-            epochs: config.epochs,
-            batch: b + 1,
-            batches,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
-            samplesPerSecond: rate,
-            etaSeconds: remaining / rate,
-          })
-        }
+        progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
       let testAccuracy: number
@@ -459,11 +436,6 @@ export async function evaluateCoarseCheckpoint(checkpoint: Checkpoint<CoarseConf
   } finally {
     network.dispose()
   }
-}
-
-/** An epoch's figures as one flat name → number record (a checkpoint's `metrics`). */
-function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
-  return { ...fixed, ...extra }
 }
 
 export const coarseMethod: TrainingMethod<CoarseConfig> = {

@@ -14,6 +14,7 @@ import type { FeedbackInput } from './ide/feedback-net.js'
 import { FeedbackNet } from './ide/feedback-net.js'
 import { HostSgd } from './ide/host-sgd.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
+import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * IDE (Xiao et al. 2021, spec snn-methods.md §C): a feedback SNN is simulated for T steps without a
@@ -86,7 +87,6 @@ export const IDE_DEFAULTS: IdeConfig = {
   evalBatchSize: 250,
 }
 
-const PROGRESS_INTERVAL_MS = 100
 const CLASSES = 10
 
 function bad(field: string, message: string): SpikelabError {
@@ -299,10 +299,6 @@ function split(config: IdeConfig): { train: LabeledImages; test: LabeledImages }
   return { train: selectImages(all, perm.subarray(0, trainCount)), test: selectImages(all, perm.subarray(trainCount, trainCount + testCount)) }
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
 function learningRateAt(config: IdeConfig, epoch: number): number {
   const passed = config.learningRateMilestones.filter((m) => epoch >= m).length
   return config.learningRate * config.learningRateGamma ** passed
@@ -341,9 +337,7 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
   const history: EpochMetrics[] = []
   const fullBatches = Math.ceil(trainSet.count / config.batchSize)
   const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
-  let lastProgress = 0
-  let trainedSamples = 0
-  let trainingSeconds = 0
+  const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
   const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<IdeConfig> => ({
     format: 'spikelab.snn.checkpoint',
     version: 1,
@@ -390,24 +384,7 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
         residualSum += step.relativeResidual
         iterationSum += step.solverIterations
         seen += indices.length
-        trainedSamples += indices.length
-        trainingSeconds += (performance.now() - t0) / 1000
-        const now = performance.now()
-        if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now
-          const rate = trainedSamples / trainingSeconds
-          const remaining = (config.epochs - epoch - 1) * batches * config.batchSize + (batches - b - 1) * config.batchSize
-          options.onProgress({
-            epoch: epoch + 1,
-            epochs: config.epochs,
-            batch: b + 1,
-            batches,
-            loss: lossSum / seen,
-            accuracy: correct / seen,
-            samplesPerSecond: rate,
-            etaSeconds: remaining / rate,
-          })
-        }
+        progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
       let testAccuracy: number
@@ -435,10 +412,6 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
   } finally {
     net.dispose()
   }
-}
-
-function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
-  return { ...fixed, ...extra }
 }
 
 export const ideMethod: TrainingMethod<IdeConfig> = {

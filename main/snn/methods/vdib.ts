@@ -9,6 +9,7 @@ import { patternCount, predictiveCodingSequence } from '../data/predictive-codin
 import { SeededRandom } from '../random.js'
 import { dataHash } from './bptt.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
+import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 import type { Decoder } from './vdib/decoder.js'
 import { HostLinearDecoder, VdibDecoder } from './vdib/decoder.js'
 import { VdibEncoder } from './vdib/encoder.js'
@@ -117,7 +118,6 @@ export const VDIB_RECONSTRUCTION_DEFAULTS: VdibConfig = {
   examplesPerEpoch: 500,
 }
 
-const PROGRESS_INTERVAL_MS = 100
 const EVAL_CHUNK = 200
 
 function bad(field: string, message: string): SpikelabError {
@@ -403,10 +403,6 @@ function mnistSplit(config: VdibConfig): { train: LabeledImages; test: LabeledIm
   return { train: selectImages(all, perm.subarray(0, trainCount)), test: selectImages(all, perm.subarray(trainCount, trainCount + testCount)) }
 }
 
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve))
-}
-
 /** Trains VDIB (or its rate-decoding baseline) on the configured task. Same contract as BPTT's `train`. */
 export async function train(partial: Partial<VdibConfig>, options: RunOptions<VdibConfig> = {}): Promise<RunResult<VdibConfig>> {
   const config = vdibConfig(partial)
@@ -432,9 +428,8 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
   const history: EpochMetrics[] = []
   let order = images ? dataRng.permutation(images.train.count) : new Int32Array(0)
   let cursor = 0
-  let lastProgress = 0
-  let trained = 0
-  let trainingSeconds = 0
+  // one example per step: a "batch" of progress is one example
+  const progress = new ProgressMeter(options.onProgress, config.epochs, config.examplesPerEpoch, 1)
   const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<VdibConfig> => ({
     format: 'spikelab.snn.checkpoint',
     version: 1,
@@ -473,24 +468,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
         if (!Number.isFinite(loss)) {
           throw new SpikelabError('SNN_DIVERGED', `loss became ${loss} at epoch ${epoch + 1}, example ${b + 1}`, { field: 'learningRate' })
         }
-        trained++
-        trainingSeconds += (performance.now() - t0) / 1000
-        const now = performance.now()
-        if (options.onProgress && now - lastProgress >= PROGRESS_INTERVAL_MS) {
-          lastProgress = now
-          const rate = trained / trainingSeconds
-          const remaining = (config.epochs - epoch - 1) * config.examplesPerEpoch + (config.examplesPerEpoch - b - 1)
-          options.onProgress({
-            epoch: epoch + 1,
-            epochs: config.epochs,
-            batch: b + 1,
-            batches: config.examplesPerEpoch,
-            loss,
-            accuracy: reconstruction ? 0 : fig.correct / Math.max(1, fig.count),
-            samplesPerSecond: rate,
-            etaSeconds: remaining / rate,
-          })
-        }
+        progress.batchDone(epoch, b, 1, (performance.now() - t0) / 1000, loss, reconstruction ? 0 : fig.correct / Math.max(1, fig.count))
       }
       const seconds = (performance.now() - epochStart) / 1000
       await yieldToEventLoop()
@@ -537,10 +515,6 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
   } finally {
     decoder.dispose()
   }
-}
-
-function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
-  return { ...fixed, ...extra }
 }
 
 export const vdibMethod: TrainingMethod<VdibConfig> = {

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { compress as lz4Compress } from 'lz4js'
 import { isLz4Frame, lz4DecompressFrame, Lz4FormatError } from './lz4-frame.js'
 import { corruptError } from './decode-errors.js'
@@ -79,9 +80,34 @@ export async function loadZstd(): Promise<void> {
   zstdWasm = mod
 }
 
+interface Lz4Native {
+  compressFrameSync(data: Buffer): Buffer
+}
+
+/**
+ * LZ4 frames are written by lz4-napi (an optional dependency: Rust lz4_flex, about 15× faster than
+ * lz4js, which kept a live recording's event loop busy) when it loads on this platform, else by
+ * lz4js. SPIKELAB_LZ4=js forces lz4js. Both write standard LZ4 frames; reading always goes through
+ * our bounded decoder (lz4-frame.ts), which refuses corrupt or oversized frames.
+ */
+function loadLz4Native(): Lz4Native | undefined {
+  if (process.env.SPIKELAB_LZ4 === 'js') return undefined
+  try {
+    const mod = createRequire(import.meta.url)('lz4-napi') as Partial<Lz4Native>
+    return typeof mod.compressFrameSync === 'function' ? (mod as Lz4Native) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const lz4Native = loadLz4Native()
+
+/** Which LZ4 encoder this process uses: 'lz4-napi' (native) or 'lz4js'. */
+export const lz4Encoder: 'lz4-napi' | 'lz4js' = lz4Native ? 'lz4-napi' : 'lz4js'
+
 export function compressPayload(codec: CompressionName, data: Uint8Array): Uint8Array {
   if (codec === 'none') return data
-  if (codec === 'lz4') return lz4Compress(data)
+  if (codec === 'lz4') return lz4Native ? lz4Native.compressFrameSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength)) : lz4Compress(data)
   if (!zstdWasm) throw new SpikelabError('ZSTD_NOT_LOADED', 'call loadZstd() before writing ZSTD-compressed AEDAT 4')
   return zstdWasm.compress(data, 3)
 }

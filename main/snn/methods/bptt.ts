@@ -8,6 +8,7 @@ import { restoreParameters, snapshotParameters } from '../checkpoint.js'
 import { latencyEncode, rateEncode } from '../data/encoding.js'
 import type { LabeledImages } from '../data/mnist.js'
 import { loadMnist, selectImages } from '../data/mnist.js'
+import { numpyPermutation } from '../data/numpy-permutation.js'
 import type { HostSpikes } from '../layers/host-spikes.js'
 import { DenseLifTrainer } from '../fused/dense-lif-bptt.js'
 import type { LayerSpec } from '../network.js'
@@ -117,14 +118,18 @@ function bad(field: string, message: string): SpikelabError {
   return new SpikelabError('SNN_BAD_CONFIG', message, { field })
 }
 
-/** The train/test split of the MNIST digits: one seeded permutation, first `trainCount` for training. */
+/**
+ * The train/test split of the MNIST digits: NumPy's `default_rng(splitSeed).permutation(10000)`,
+ * first `trainCount` for training, the next `testCount` for testing — with seed 0 exactly the
+ * split of the reference run (performance-anchors.md §3.2), so accuracies compare on the same digits.
+ */
 export function mnistSplit(config: BpttConfig): { train: LabeledImages; test: LabeledImages } {
   const all = loadMnist()
   const { trainCount, testCount, splitSeed } = config.data
   if (trainCount + testCount > all.count) {
     throw bad('data.trainCount', `train + test = ${trainCount + testCount} exceeds the ${all.count} digits available`)
   }
-  const perm = new SeededRandom(splitSeed).permutation(all.count)
+  const perm = numpyPermutation(splitSeed, all.count)
   return {
     train: selectImages(all, perm.subarray(0, trainCount)),
     test: selectImages(all, perm.subarray(trainCount, trainCount + testCount)),

@@ -35,7 +35,7 @@ export default tseslint.config(
   },
   layer(['common/**'], ['../main/*', '../../main/*', '**/main/**', '**/native-bridge/**', '**/renderer/**', 'electron', 'node:*'], 'common/ is environment-free: it imports nothing from the layers above or from Node.'),
   layer(['native-bridge/**'], ['**/main/**', '**/renderer/**', 'electron'], 'native-bridge/ is the lowest Node layer: it never imports main/, renderer/ or electron.'),
-  layer(['main/events/**', 'main/spikes/**', 'main/snn/**', 'main/deploy/**', 'main/nir/**', 'main/hdf5/**'], ['**/lab/**', '**/electron/**', '**/host/**', '**/cli/**', '**/renderer/**', 'electron'], 'Data, training and analysis modules never import services, shells or electron.'),
+  layer(['main/events/**', 'main/spikes/**', 'main/snn/**', 'main/deploy/**', 'main/nir/**', 'main/hdf5/**', 'main/threads/**'], ['**/lab/**', '**/electron/**', '**/host/**', '**/cli/**', '**/renderer/**', 'electron'], 'Data, training and analysis modules never import services, shells or electron.'),
   layer(['main/lab/**'], ['**/electron/**', '**/host/**', '**/cli/**', '**/renderer/**', 'electron'], 'Services never import a shell or electron.'),
   layer(['main/host/**', 'main/cli/**'], ['**/electron/**', 'electron', '**/renderer/**'], 'Shells never import each other; only main/electron imports electron.'),
   layer(['main/electron/**'], ['**/host/**', '**/cli/**', '**/renderer/**'], 'Shells never import each other.'),

@@ -8,10 +8,11 @@
 import { randomUUID } from 'node:crypto'
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { TrainingConfig, TrainingRun } from '../../../common/contract/schemas.js'
 import { BPTT_DEFAULTS, COARSE_DEFAULTS, IDE_DEFAULTS, VDIB_DEFAULTS, VDIB_RECONSTRUCTION_DEFAULTS, type BpttConfig, type Checkpoint } from '../../snn/index.js'
+import { spawnModuleWorker } from '../../threads/module-worker.js'
 import type { ModelStore } from './model-store.js'
 import type { JobRegistry } from '../jobs.js'
 import type { ModelInspection } from '../../snn/index.js'
@@ -311,9 +312,5 @@ export class TrainingService {
 }
 
 function spawnWorker(name: 'training-worker' | 'inspect-worker', workerData: TrainingWorkerData | InspectWorkerData): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL(`./${name}.js`, import.meta.url), { workerData })
-  // Under the test runner this module is TypeScript source: the worker registers tsx before loading its entry.
-  const entry = new URL(`./${name}.ts`, import.meta.url).href
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`
-  return new Worker(bootstrap, { eval: true, workerData })
+  return spawnModuleWorker(import.meta.url, name, workerData)
 }

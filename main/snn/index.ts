@@ -58,12 +58,26 @@ export {
   restoreCoarseNetwork,
   train as trainCoarse,
 } from './methods/coarse.js'
-export type { IdeConfig, IdeStepResult, ImplicitGradients } from './methods/ide.js'
-export { IDE_DEFAULTS, ideConfig, ideMethod, ideNetwork, idePredict, ideTrainStep, implicitGradients, train as trainIde } from './methods/ide.js'
+export type { IdeArchitecture, IdeConfig, IdeInputGeometry, IdeStepResult, ImplicitGradients } from './methods/ide.js'
+export {
+  IDE_ARCHITECTURES,
+  IDE_DEFAULTS,
+  ideConfig,
+  ideMethod,
+  ideNetwork,
+  idePredict,
+  ideTrainStep,
+  implicitGradients,
+  MNIST_GEOMETRY,
+  train as trainIde,
+} from './methods/ide.js'
 export type { AdjointSolution, AdjointSolver, VectorJacobianProduct } from './methods/ide/adjoint-solvers.js'
 export { ADJOINT_SOLVERS, solveAdjoint } from './methods/ide/adjoint-solvers.js'
 export type { FeedbackInput, FeedbackNetShape, NeuronConstants } from './methods/ide/feedback-net.js'
 export { FeedbackNet } from './methods/ide/feedback-net.js'
+export type { ConvFeedbackShape } from './methods/ide/conv-feedback-net.js'
+export { CONV_64C5S, ConvFeedbackNet } from './methods/ide/conv-feedback-net.js'
+export type { IdeNet } from './methods/ide/ide-net.js'
 export { HostSgd } from './methods/ide/host-sgd.js'
 export type { ContinuousRun } from './methods/coarse/continuous-lif.js'
 export { ContinuousLif } from './methods/coarse/continuous-lif.js'

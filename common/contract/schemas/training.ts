@@ -23,13 +23,16 @@ export const TrainingConfig = z
     testCount: z.number().int().min(0).max(9990),
     seed: z.number().int().min(0).max(2 ** 31 - 1),
     backend: z.enum(['auto', 'wasm', 'cpu']),
-    /** Coarse LIF only: the network (the paper code's models) and the data (MNIST, emulated N-MNIST, or a folder of event files per class). */
+    /** Coarse LIF only: the network (the paper code's models) and the data (MNIST, emulated N-MNIST, or a folder of event files per class; IDE: MNIST or emulated N-MNIST). */
     model: z.enum(['fc', 'hidden', 'conv', 'conv2', 'lenet5', 'lenet5-analog']).optional(),
     dataset: z.enum(['mnist', 'emulated-nmnist', 'event-folder']).optional(),
     eventFolder: AbsolutePath.optional(),
     /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
     task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),
     decoding: z.enum(['time', 'rate']).optional(),
+    /** IDE only: the feedback net (snn-methods.md §C.6: fc = F400-style, conv = 64C5s) and the conv's channels (64 in the spec). */
+    architecture: z.enum(['fc', 'conv']).optional(),
+    channels: z.number().int().min(1).max(256).optional(),
   })
   .strict()
 export type TrainingConfig = z.infer<typeof TrainingConfig>

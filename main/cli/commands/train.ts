@@ -26,6 +26,8 @@ const FIELDS = {
   model: { field: 'model', kind: 'text' },
   dataset: { field: 'dataset', kind: 'text' },
   'event-folder': { field: 'eventFolder', kind: 'path' },
+  arch: { field: 'architecture', kind: 'text' },
+  channels: { field: 'channels', kind: 'number' },
 } as const
 
 export const trainCommand: Command = {
@@ -36,13 +38,17 @@ export const trainCommand: Command = {
     '                      [--beta B] [--encoding rate|latency] [--train N] [--test N] [--seed S]',
     '                      [--backend auto|wasm|cpu] [--task predictive-coding|mnist-reconstruction]',
     '                      [--decoding time|rate] [--model fc|hidden|conv|conv2|lenet5|lenet5-analog]',
-    '                      [--dataset mnist|emulated-nmnist|event-folder [--event-folder DIR]] [--lab DIR] [--json]',
+    '                      [--dataset mnist|emulated-nmnist|event-folder [--event-folder DIR]] [--arch fc|conv [--channels C]]',
+    '                      [--lab DIR] [--json]',
     '                      [--host URL --token T [--allow-insecure]]',
     '',
     'Defaults are each method\'s own (snn-methods.md); for BPTT the reference run of performance-anchors.md:',
     '784-1000-10 LIF, β 0.95, T 25, batch 128, Adam 5e-4, rate-coded MNIST, 8,000/2,000 digits, 5 epochs.',
     'IDE reads --beta as the feedback layer\'s leak; VDIB as the KL weight (--task and --decoding are VDIB\'s);',
     'the coarse LIF as its per-interval decay e^(−1/τ) (--model and --dataset are the coarse LIF\'s).',
+    'IDE\'s --arch picks the feedback net: fc (784-H⟲-10, --hidden H; the default) or conv (64C5s: Conv k5 s2 + BN,',
+    'feedback Conv k5, FC readout on the rates; --channels C, 64 in the spec); it reads --dataset mnist|emulated-nmnist',
+    '(N-MNIST-like spike frames, 34×34×2: the conv then uses the spec\'s N-MNIST geometry, k5 s2 p1 → 16×16).',
     'Ctrl+C cancels; the last checkpoint stays usable in <lab>/models/<run>/.',
     '',
     '  --method M    training method (snn-methods.md)',

@@ -35,7 +35,7 @@ export function methodDefaults(method: TrainingConfig['method']): TrainingConfig
     }
     case 'ide': {
       const d = IDE_DEFAULTS
-      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount }
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, architecture: d.architecture, channels: d.channels, dataset: d.data.source }
     }
     case 'vdib': {
       const d = VDIB_DEFAULTS
@@ -60,7 +60,10 @@ export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
         config: {
           seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, steps: c.steps, learningRate: c.learningRate, hidden: c.hidden,
           leak: c.beta, input: c.encoding === 'rate' ? 'rate' : 'analog', backend: c.backend,
-          data: { source: 'mnist', trainCount: c.trainCount, testCount: c.testCount, splitSeed: c.seed },
+          ...(c.architecture !== undefined ? { architecture: c.architecture } : {}),
+          ...(c.channels !== undefined ? { channels: c.channels } : {}),
+          // emulated N-MNIST is spike input (§C.2); an event folder is refused by the method with its field named
+          data: { source: c.dataset ?? 'mnist', trainCount: c.trainCount, testCount: c.testCount, splitSeed: c.seed },
         },
       }
     case 'vdib':

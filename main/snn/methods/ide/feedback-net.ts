@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs'
 import type { Parameter } from '../../layers/parameter.js'
 import { parameter } from '../../layers/parameter.js'
 import type { SeededRandom } from '../../random.js'
+import type { IdeNet } from './ide-net.js'
+import { normalisedWeight, powerIterate, unitVector } from './spectral-norm.js'
 
 /**
  * The single-layer feedback SNN of IDE (spec snn-methods.md §C.2–C.5, the FC "F400" architecture):
@@ -26,15 +28,21 @@ export interface NeuronConstants {
   readonly leak: number
 }
 
-/** Input of one batch: a constant analog drive (the image at every step) or one spike frame per step. */
+/**
+ * Input of one batch: a constant analog drive (the image at every step) or one spike frame per step.
+ * `frame(t)` returns a new tensor the caller disposes; calling it again for the same t gives the same
+ * frame (the conv net reads the frames twice: x̄ first, for its BatchNorm statistics).
+ */
 export type FeedbackInput =
   | { readonly kind: 'analog'; readonly x: tf.Tensor2D }
   | { readonly kind: 'spikes'; readonly frame: (t: number) => tf.Tensor2D; readonly batch: number }
 
-export class FeedbackNet {
+export class FeedbackNet implements IdeNet {
   readonly parameters: readonly Parameter[]
   /** Power-iteration vectors of the spectral norm: state, not trained, but saved with the weights. */
   readonly buffers: readonly Parameter[]
+  /** No BatchNorm here, so the mode changes nothing. */
+  training = false
   private readonly inputKernel: tf.Variable
   private readonly inputBias: tf.Variable
   private readonly direction: tf.Variable
@@ -61,15 +69,17 @@ export class FeedbackNet {
     ;[this.inputKernel, this.inputBias, this.direction, this.scale, this.classifierKernel, this.classifierBias] = this.parameters.map(
       (p) => p.variable,
     )
-    const unit = (n: number) => {
-      const v = new Float32Array(n)
-      for (let i = 0; i < n; i++) v[i] = rng.uniform(-1, 1)
-      const s = Math.hypot(...v) || 1
-      return v.map((x) => x / s)
-    }
-    this.buffers = [parameter('feedback/u', unit(hidden), [hidden, 1]), parameter('feedback/v', unit(hidden), [hidden, 1])]
+    this.buffers = [parameter('feedback/u', unitVector(hidden, rng), [hidden, 1]), parameter('feedback/v', unitVector(hidden, rng), [hidden, 1])]
     this.buffers.forEach((b) => ((b.variable as { trainable: boolean }).trainable = false))
     ;[this.left, this.right] = this.buffers.map((b) => b.variable)
+  }
+
+  get classes(): number {
+    return this.shape.classes
+  }
+
+  get stateShape(): readonly number[] {
+    return [this.shape.hidden]
   }
 
   get variables(): tf.Variable[] {
@@ -87,20 +97,12 @@ export class FeedbackNet {
 
   /** One power iteration on V (torch spectral_norm does one per training forward). */
   powerIteration(): void {
-    tf.tidy(() => {
-      const u = tf.div(tf.matMul(this.direction, this.right), tf.add(tf.norm(tf.matMul(this.direction, this.right)), 1e-12))
-      const v = tf.div(tf.matMul(this.direction, u, true, false), tf.add(tf.norm(tf.matMul(this.direction, u, true, false)), 1e-12))
-      this.left.assign(u as tf.Tensor2D)
-      this.right.assign(v as tf.Tensor2D)
-    })
+    powerIterate(this.direction as tf.Tensor2D, this.left, this.right)
   }
 
   /** W_s = clamp(g, −1, 1)·V/σ with σ = uᵀ·V·v (u, v constant, so σ is differentiable in V only). */
   feedbackWeight(): tf.Tensor2D {
-    return tf.tidy(() => {
-      const sigma = tf.sum(tf.mul(this.left, tf.matMul(this.direction, this.right)))
-      return tf.mul(tf.clipByValue(this.scale, -1, 1), tf.div(this.direction, sigma)) as tf.Tensor2D
-    })
+    return normalisedWeight(this.direction, this.direction as tf.Tensor2D, this.scale, this.left, this.right) as tf.Tensor2D
   }
 
   /** d = x̄·F + b_F. */
@@ -194,7 +196,7 @@ export class FeedbackNet {
 }
 
 /** IDE's init: uniform(−1, 1), then each output unit's weight vector (a column here) scaled to unit L2 norm. */
-function unitColumns(rows: number, cols: number, rng: SeededRandom): Float32Array {
+export function unitColumns(rows: number, cols: number, rng: SeededRandom): Float32Array {
   const w = new Float32Array(rows * cols)
   for (let i = 0; i < w.length; i++) w[i] = rng.uniform(-1, 1)
   for (let j = 0; j < cols; j++) {

@@ -156,6 +156,19 @@ export function lifBackward(
   const carry = new Float64Array(n) // dL/dU[t+1]
   if (reset === 'none' || (reset === 'subtract' && detachReset)) {
     // ∂U[t+1]/∂U[t] = β for every element: the common case, without per-element branches.
+    if (dMem === null && dSpikes !== null) {
+      // A hidden layer (the gradient arrives through its spikes only): the hot loop of BPTT.
+      for (let t = steps - 1; t >= 0; t--) {
+        const o = t * n
+        const decay = t + 1 < steps ? beta : 0
+        for (let i = 0; i < n; i++) {
+          const total = dSpikes[o + i] * g(mem[o + i] - th) + carry[i] * decay
+          carry[i] = total
+          dI[o + i] = total
+        }
+      }
+      return dI
+    }
     for (let t = steps - 1; t >= 0; t--) {
       const o = t * n
       const decay = t + 1 < steps ? beta : 0

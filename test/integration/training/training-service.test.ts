@@ -28,6 +28,8 @@ describe('training runs in a worker thread', () => {
     const { jobs, training, models, updates, backend } = service()
     const { jobId, runId } = training.start(tiny)
     await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    // the job is done when training returns; run.json and the catalog row are written after that
+    await training.idle()
     const last = updates.filter((u) => u.id === runId).at(-1)!
     expect(last.state).toBe('done')
     expect(last.history).toHaveLength(1)
@@ -42,7 +44,6 @@ describe('training runs in a worker thread', () => {
     expect(saved.tensors.reduce((n, t) => n + t.byteLength, 0)).toBe((784 * 16 + 16 + 16 * 10 + 10) * 4)
     expect((await training.list()).map((r) => r.id)).toEqual([runId])
     // the catalog row holds the config, data hash, backend and metrics of the last checkpoint
-    await training.idle()
     const row = models.get(runId)!
     expect(row.run.state).toBe('done')
     expect(row.run.config).toEqual(tiny)

@@ -93,6 +93,16 @@ export const sensorRequests = {
   'sensor.recordStop': { params: Empty, result: z.object({ status: SensorStatus, recording: RecordingEntry }) },
   /** Opens a binary stream of the sensor's live events (coalesced at display rate, decimated if the client lags). */
   'sensor.live': { params: Empty, result: z.object({ streamId: z.number().int() }) },
+  /**
+   * Credit for a live stream: the client has consumed `frames` more of its frames. A client that
+   * acknowledges gets at most a few frames in flight (bounded display lag; the host coalesces
+   * meanwhile, and decimates the oldest events when it holds too many); one that never does is
+   * limited by its connection's congestion only.
+   */
+  'sensor.liveAck': {
+    params: z.object({ streamId: z.number().int().nonnegative(), frames: z.number().int().positive().max(100_000) }).strict(),
+    result: z.object({ acknowledged: z.boolean() }),
+  },
 } as const
 
 export const sensorEvents = {

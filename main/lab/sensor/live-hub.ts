@@ -1,22 +1,44 @@
 /**
  * Fans the sensor's event batches out to live viewers at display rate. Batches are coalesced per
- * viewer and flushed every `intervalMs`; a viewer that cannot keep up (its frame was refused, or a
- * flush would exceed `maxEventsPerFlush`) has events decimated, and the count of what it missed is
- * kept so the UI can show it. The recorder does not go through here: it gets every event.
+ * viewer and flushed every `intervalMs`.
+ *
+ * Flow control is per viewer, credit-based: a viewer that acknowledges its frames ('sensor.liveAck')
+ * has at most `MAX_FRAMES_IN_FLIGHT` unacknowledged frames, so the display lags by a few frames at
+ * most; one that never acknowledges is limited by its connection alone (a frame the connection
+ * refuses is congestion). While a viewer is held back (no credit, or congested) its events are kept
+ * and coalesced for the next flush, and its limit on held events halves; every frame sent doubles
+ * it again, up to `maxEventsPerFlush`. When a viewer holds more than its limit, its *oldest* events
+ * are decimated (a live display wants the newest), and the count of what it missed is kept so the
+ * UI can show it. A client that keeps up therefore gets every event, however bursty the sensor.
+ * The recorder does not go through here: it gets every event.
  */
-import { concatEventBatches, type EventBatch } from '../../../common/event-batch.js'
+import { concatEventBatches, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
 
 export interface LiveViewer {
-  /** Sends one coalesced batch; returns false when the connection is congested (frame dropped). */
+  /** Sends one coalesced batch; returns false when the connection is congested (frame not sent). */
   send(batch: EventBatch): boolean
 }
+
+export interface LiveViewerHandle {
+  /** The viewer consumed `frames` more frames (credit for as many new ones). */
+  ack(frames: number): void
+  remove(): void
+}
+
+/** Unacknowledged frames an acknowledging viewer may have: ~4 display frames of lag at most. */
+export const MAX_FRAMES_IN_FLIGHT = 4
 
 interface ViewerState {
   viewer: LiveViewer
   pending: EventBatch[]
   pendingEvents: number
+  /** Events this viewer may hold before the oldest are decimated (adapts to how it keeps up). */
+  limit: number
   delivered: number
   decimated: number
+  framesSent: number
+  /** Frames acknowledged; -1 while the viewer has never acknowledged (no credit control). */
+  framesAcked: number
 }
 
 export class LiveHub {
@@ -24,30 +46,42 @@ export class LiveHub {
   private nextId = 1
   private timer: ReturnType<typeof setInterval> | null = null
 
-  constructor(private readonly intervalMs = 16, private readonly maxEventsPerFlush = 250_000) {}
+  /**
+   * @param maxEventsPerFlush ceiling of a viewer's limit (1 M events is 4 MB packed on the wire)
+   * @param minEventsPerFlush floor the limit of a congested viewer shrinks to
+   */
+  constructor(
+    private readonly intervalMs = 16,
+    private readonly maxEventsPerFlush = 1_000_000,
+    private readonly minEventsPerFlush = Math.min(16_384, maxEventsPerFlush),
+  ) {}
 
-  add(viewer: LiveViewer): () => void {
+  add(viewer: LiveViewer): LiveViewerHandle {
     const id = this.nextId++
-    this.viewers.set(id, { viewer, pending: [], pendingEvents: 0, delivered: 0, decimated: 0 })
+    const limit = Math.max(this.minEventsPerFlush, Math.min(250_000, this.maxEventsPerFlush))
+    const state: ViewerState = { viewer, pending: [], pendingEvents: 0, limit, delivered: 0, decimated: 0, framesSent: 0, framesAcked: -1 }
+    this.viewers.set(id, state)
     this.timer ??= setInterval(() => this.flush(), this.intervalMs)
-    return () => {
-      this.viewers.delete(id)
-      if (this.viewers.size === 0 && this.timer) {
-        clearInterval(this.timer)
-        this.timer = null
-      }
+    return {
+      ack: (frames) => {
+        state.framesAcked = Math.min(state.framesSent, Math.max(0, state.framesAcked) + frames)
+      },
+      remove: () => {
+        this.viewers.delete(id)
+        if (this.viewers.size === 0 && this.timer) {
+          clearInterval(this.timer)
+          this.timer = null
+        }
+      },
     }
   }
 
   publish(batch: EventBatch): void {
     if (batch.t.length === 0) return
     for (const s of this.viewers.values()) {
-      if (s.pendingEvents + batch.t.length > this.maxEventsPerFlush) {
-        s.decimated += batch.t.length
-        continue
-      }
       s.pending.push(batch)
       s.pendingEvents += batch.t.length
+      if (s.pendingEvents > s.limit) dropOldest(s, s.pendingEvents - s.limit)
     }
   }
 
@@ -65,11 +99,20 @@ export class LiveHub {
   flush(): void {
     for (const s of this.viewers.values()) {
       if (s.pendingEvents === 0) continue
+      const noCredit = s.framesAcked >= 0 && s.framesSent - s.framesAcked >= MAX_FRAMES_IN_FLIGHT
       const batch = s.pending.length === 1 ? s.pending[0] : concatEventBatches(s.pending)
-      if (s.viewer.send(batch)) s.delivered += batch.t.length
-      else s.decimated += batch.t.length
-      s.pending = []
-      s.pendingEvents = 0
+      if (!noCredit && s.viewer.send(batch)) {
+        s.delivered += batch.t.length
+        s.framesSent++
+        s.pending = []
+        s.pendingEvents = 0
+        s.limit = Math.min(this.maxEventsPerFlush, s.limit * 2)
+      } else {
+        // Held back: keep the (coalesced) events for the next flush, but hold fewer from now on.
+        s.pending = [batch]
+        s.limit = Math.max(this.minEventsPerFlush, Math.floor(s.limit / 2))
+        if (s.pendingEvents > s.limit) dropOldest(s, s.pendingEvents - s.limit)
+      }
     }
   }
 
@@ -78,4 +121,23 @@ export class LiveHub {
     this.timer = null
     this.viewers.clear()
   }
+}
+
+/** Decimates the `count` oldest held events of a viewer (counted, never silent). */
+function dropOldest(s: ViewerState, count: number): void {
+  let left = count
+  while (left > 0 && s.pending.length > 0) {
+    const first = s.pending[0]
+    const n = first.t.length
+    if (n <= left) {
+      s.pending.shift()
+      left -= n
+    } else {
+      s.pending[0] = sliceEventBatch(first, left, n)
+      left = 0
+    }
+  }
+  const dropped = count - left
+  s.pendingEvents -= dropped
+  s.decimated += dropped
 }

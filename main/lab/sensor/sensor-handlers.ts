@@ -1,12 +1,15 @@
 /** LabApi 'sensor.*': connect, live stream, and recording into the library. */
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { encodeEventFrame } from '../../../common/contract/binary-frames.js'
-import type { AreaHandlers } from '../lab-server.js'
+import { encodeLiveEventFrame } from '../../../common/contract/binary-frames.js'
+import type { AreaHandlers, SessionContext } from '../lab-server.js'
 import type { RecordingLibrary } from '../recordings/library.js'
+import type { LiveViewerHandle } from './live-hub.js'
 import type { SensorSession } from './sensor-session.js'
 
 export function sensorHandlers(sensor: SensorSession, recordings: RecordingLibrary): AreaHandlers<'sensor'> {
+  /** Each connection's live streams, for their acknowledgements. */
+  const liveViewers = new WeakMap<SessionContext, Map<number, LiveViewerHandle>>()
   return {
     'sensor.connect': async (params) => sensor.connect(params),
     'sensor.disconnect': async () => sensor.disconnect(),
@@ -23,10 +26,21 @@ export function sensorHandlers(sensor: SensorSession, recordings: RecordingLibra
       return { status: sensor.current(), recording }
     },
     'sensor.live': async (_params, session) => {
-      let removeViewer = () => {}
-      const stream = session.openStream(() => removeViewer())
-      removeViewer = sensor.hub.add({ send: (batch) => stream.send(encodeEventFrame(stream.streamId, batch)) })
+      let viewer: LiveViewerHandle | null = null
+      const stream = session.openStream(() => {
+        viewer?.remove()
+        liveViewers.get(session)?.delete(stream.streamId)
+      })
+      viewer = sensor.hub.add({ send: (batch) => stream.send(encodeLiveEventFrame(stream.streamId, batch)) })
+      let mine = liveViewers.get(session)
+      if (!mine) liveViewers.set(session, (mine = new Map()))
+      mine.set(stream.streamId, viewer)
       return { streamId: stream.streamId }
+    },
+    'sensor.liveAck': async ({ streamId, frames }, session) => {
+      const viewer = liveViewers.get(session)?.get(streamId)
+      viewer?.ack(frames)
+      return { acknowledged: viewer !== undefined }
     },
   }
 }

@@ -6,9 +6,14 @@ import type { ClientTransport } from '../../../common/contract/lab-client'
 import type { ConnectionState } from '../../../common/contract/lab-api'
 import type { ServerMessage } from '../../../common/contract/wire'
 
-export function websocketTransport(location: Location): ClientTransport {
+/** The host's /lab WebSocket URL for a page it served, with the page's token when it has one. */
+export function labSocketUrl(location: Location): string {
   const token = new URLSearchParams(location.search).get('token')
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab${token ? `?token=${encodeURIComponent(token)}` : ''}`
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/lab${token ? `?token=${encodeURIComponent(token)}` : ''}`
+}
+
+export function websocketTransport(location: Location): ClientTransport {
+  const url = labSocketUrl(location)
   let socket: WebSocket | null = null
   let queue: string[] = []
   let retryMs = 250

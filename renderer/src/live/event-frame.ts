@@ -10,6 +10,11 @@ const ON = [78, 161, 255]
 const OFF = [255, 140, 60]
 /** Intensity of one fresh event. */
 const GAIN = 0.5
+/**
+ * Activity older than this many time constants is drawn as background without computing it: e^−40
+ * ≈ 4e−18, below a colour step for any activity a pixel can reach (it would need ~10^15 events).
+ */
+const FADED_TAUS = 40
 
 export class EventFrame {
   /** Activity per pixel as of `onAt`/`offAt` (µs of event time). */
@@ -55,9 +60,10 @@ export class EventFrame {
   render(atUs: number): void {
     const { on, off, onAt, offAt, pixels } = this
     const inv = 1 / Math.max(1, this.decayUs)
+    const faded = atUs - FADED_TAUS * Math.max(1, this.decayUs)
     for (let k = 0; k < on.length; k++) {
-      const a = on[k] === 0 ? 0 : Math.min(1, GAIN * on[k] * Math.exp(Math.min(0, onAt[k] - atUs) * inv))
-      const b = off[k] === 0 ? 0 : Math.min(1, GAIN * off[k] * Math.exp(Math.min(0, offAt[k] - atUs) * inv))
+      const a = on[k] === 0 || onAt[k] < faded ? 0 : Math.min(1, GAIN * on[k] * Math.exp(Math.min(0, onAt[k] - atUs) * inv))
+      const b = off[k] === 0 || offAt[k] < faded ? 0 : Math.min(1, GAIN * off[k] * Math.exp(Math.min(0, offAt[k] - atUs) * inv))
       const j = k * 4
       pixels[j] = BG[0] + (ON[0] - BG[0]) * a + (OFF[0] - BG[0]) * b
       pixels[j + 1] = BG[1] + (ON[1] - BG[1]) * a + (OFF[1] - BG[1]) * b

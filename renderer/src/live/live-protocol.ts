@@ -10,6 +10,8 @@ export interface LiveSettings {
 export type ToLiveWorker =
   | { readonly kind: 'init'; readonly frame: OffscreenCanvas; readonly raster: OffscreenCanvas; readonly width: number; readonly height: number }
   | { readonly kind: 'events'; readonly t: Float64Array; readonly x: Uint16Array; readonly y: Uint16Array; readonly p: Uint8Array }
+  /** Browser mode: the worker opens the live stream on its own WebSocket at `url` (null: closes it). */
+  | { readonly kind: 'stream'; readonly url: string | null }
   | ({ readonly kind: 'settings' } & LiveSettings)
   /** Frozen: events are still counted but not drawn; the frame stays as it was at `frozen.atUs`. */
   | { readonly kind: 'freeze'; readonly frozen: boolean }

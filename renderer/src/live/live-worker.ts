@@ -1,9 +1,13 @@
 /// <reference lib="webworker" />
 /**
  * Draws the live event frame and raster on OffscreenCanvases, off the page's main thread, at the
- * display's frame rate. Event batches arrive as transferred typed arrays.
+ * display's frame rate. Event batches arrive either on the worker's own WebSocket (browser mode,
+ * packed frames decoded into reused arrays: no allocation per event or per batch) or as transferred
+ * typed arrays from the page (Electron, where the data comes over IPC).
  */
+import { FRAME_KIND_PACKED_EVENTS, decodeFrame, packedEventWords, unpackEventWords } from '../../../common/contract/binary-frames'
 import { EventFrame } from './event-frame'
+import { openLiveSocket, type LiveSocket } from './live-socket'
 import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './live-protocol'
 import { RasterStrip } from './raster-strip'
 import { liveFrameTime } from './frame-clock'
@@ -23,13 +27,33 @@ let drawTimes: number[] = []
 let events = 0
 let windowStart = 0
 
+let socket: LiveSocket | null = null
+/** Reused arrays for unpacking packed frames; grown when a frame holds more events. */
+let scratch = { t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0) }
+
 const post = (msg: FromLiveWorker) => scope.postMessage(msg)
 
-function addEvents(t: Float64Array, x: Uint16Array, y: Uint16Array, p: Uint8Array): void {
-  events += t.length
-  if (frozen) return
-  frame?.add(t, x, y, p)
-  raster?.add(t, y)
+function onFrame(buf: ArrayBuffer): void {
+  const kind = buf.byteLength >= 16 ? new DataView(buf).getUint32(8, true) & 0xff : -1
+  if (kind === FRAME_KIND_PACKED_EVENTS) {
+    const { t0, words, events: n } = packedEventWords(buf)
+    if (scratch.t.length < n) {
+      const cap = Math.max(n, 2 * scratch.t.length)
+      scratch = { t: new Float64Array(cap), x: new Uint16Array(cap), y: new Uint16Array(cap), p: new Uint8Array(cap) }
+    }
+    const got = unpackEventWords(t0, words, scratch)
+    addEvents(scratch.t, scratch.x, scratch.y, scratch.p, Math.min(got, n))
+    return
+  }
+  const frame = decodeFrame(buf)
+  if (frame.kind === 'events') addEvents(frame.batch.t, frame.batch.x, frame.batch.y, frame.batch.p)
+}
+
+function addEvents(t: Float64Array, x: Uint16Array, y: Uint16Array, p: Uint8Array, n = t.length): void {
+  events += n
+  if (frozen || n === 0) return
+  frame?.add(t, x, y, p, 0, n)
+  raster?.add(t, y, 0, n)
   lastEventsAt = performance.now()
 }
 
@@ -52,6 +76,10 @@ scope.onmessage = (ev: MessageEvent<ToLiveWorker>) => {
     }
     case 'events':
       addEvents(msg.t, msg.x, msg.y, msg.p)
+      break
+    case 'stream':
+      socket?.close()
+      socket = msg.url === null ? null : openLiveSocket(msg.url, onFrame)
       break
     case 'settings':
       settings = msg

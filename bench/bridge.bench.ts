@@ -6,6 +6,9 @@
 // each is repeated, and the medians are reported.
 // Run: npm run bench -- bridge   or   npx tsx bench/bridge.bench.ts [--events N] [--rounds R]
 // BRIDGE_COMPRESSION=none|zstd measures the recorder with another compression (default lz4, the app's).
+// SPIKELAB_SERIAL_READ=pool (BRIDGE_CHILD_READ=pool for the child processes only) uses serialport's
+// own thread-pool reads instead of the batched reads, for comparison; BRIDGE_CPU_PROF=DIR profiles
+// the children.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -13,7 +16,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SerialPort } from 'serialport'
 import { concatEventBatches, type EventBatch } from '../common/event-batch.js'
-import { Aedat4Recorder } from '../main/events/recorder.js'
+import { RecorderThread } from '../main/events/recorder-thread.js'
 import { EdvsDriver } from '../native-bridge/edvs/driver.js'
 import { EdvsEncoder } from '../native-bridge/edvs/encoder.js'
 import { ABS32 } from '../native-bridge/edvs/formats.js'
@@ -78,7 +81,10 @@ async function startPair(dir: string) {
 }
 
 async function startChild(role: string, devicePath: string, count: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', self, role, devicePath, String(count)], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // BRIDGE_CPU_PROF=DIR writes a CPU profile of each child (the simulator or the raw writer) to DIR.
+  const profile = process.env.BRIDGE_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BRIDGE_CPU_PROF}`] : []
+  const env = process.env.BRIDGE_CHILD_READ ? { ...process.env, SPIKELAB_SERIAL_READ: process.env.BRIDGE_CHILD_READ } : process.env
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', self, role, devicePath, String(count)], { stdio: ['pipe', 'pipe', 'inherit'], env })
   await new Promise((r) => child.stdout!.once('data', r))
   return child
 }
@@ -97,12 +103,14 @@ async function rawRun(dir: string, count: number): Promise<number> {
   const transport = new SerialTransport({ path: pair.host, baudRate: 4_000_000, rtscts: false, reconnect: false, presenceIntervalMs: 0 })
   await transport.open()
   const bytes = count * STRIDE
+  let reads = 0
   let got = 0
   let t0 = 0
   let t1 = 0
   transport.onData((c) => {
     if (got === 0) t0 = performance.now()
     got += c.length
+    reads++
     if (got >= bytes) t1 = performance.now()
   })
   const child = await startChild('--raw-child', pair.device, count)
@@ -111,6 +119,7 @@ async function rawRun(dir: string, count: number): Promise<number> {
   child.kill('SIGTERM')
   await transport.close()
   pair.stop()
+  console.log(`  raw: ${reads} reads, ${(got / reads).toFixed(0)} B per read`)
   return got / ((t1 - t0) / 1000)
 }
 
@@ -126,7 +135,7 @@ async function bridgeRun(dir: string, count: number): Promise<BridgeRun> {
   const transport = new SerialTransport({ path: pair.host, baudRate: 4_000_000, rtscts: false, reconnect: false, presenceIntervalMs: 0 })
   await transport.open()
   const file = path.join(dir, 'bridge.aedat4')
-  const recorder = await Aedat4Recorder.open(file, { geometry: { width: 128, height: 128 }, compression: (process.env.BRIDGE_COMPRESSION ?? 'lz4') as 'lz4' | 'none' | 'zstd' })
+  const recorder = await RecorderThread.open(file, { geometry: { width: 128, height: 128 }, compression: (process.env.BRIDGE_COMPRESSION ?? 'lz4') as 'lz4' | 'none' | 'zstd' })
   const child = await startChild('--sim-child', pair.device, count)
   let n = 0
   let t0 = 0

@@ -17,6 +17,11 @@ export interface RediscoveringDuplexOptions {
   readonly backoffMaxMs?: number
   readonly lister?: PortLister
   readonly portFactory?: PortFactory
+  /**
+   * open() gives up (closing the transport) when the first connection takes longer, with the last
+   * reason it could not open; default: keep looking until close().
+   */
+  readonly openTimeoutMs?: number
 }
 
 /**
@@ -29,11 +34,14 @@ export interface RediscoveringDuplexOptions {
  */
 export class RediscoveringDuplex implements ByteDuplex {
   readonly transport: SerialTransport
+  /** The identity the device is followed by. */
+  readonly match: PortMatch
   private closeListener: ((err?: Error) => void) | undefined
   private closed = false
   private chain: Promise<void> = Promise.resolve()
 
   private constructor(options: RediscoveringDuplexOptions) {
+    this.match = options.match
     this.transport = new SerialTransport({
       match: options.match,
       path: options.path,
@@ -48,10 +56,33 @@ export class RediscoveringDuplex implements ByteDuplex {
     })
   }
 
-  /** Resolves once the device is found and opened (it keeps looking until then, or until close()). */
+  /** Resolves once the device is found and opened (it keeps looking until then, close(), or openTimeoutMs). */
   static async open(options: RediscoveringDuplexOptions): Promise<RediscoveringDuplex> {
     const duplex = new RediscoveringDuplex(options)
-    await duplex.transport.open()
+    const timeoutMs = options.openTimeoutMs
+    if (timeoutMs === undefined) {
+      await duplex.transport.open()
+      return duplex
+    }
+    let lastReason = ''
+    const offState = duplex.transport.onState((_state, reason) => {
+      if (reason) lastReason = reason
+    })
+    let timer: ReturnType<typeof setTimeout> | undefined
+    try {
+      await Promise.race([
+        duplex.transport.open(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(lastReason || `the port did not open within ${timeoutMs / 1000} s`)), timeoutMs)
+        }),
+      ])
+    } catch (err) {
+      duplex.close()
+      throw err
+    } finally {
+      clearTimeout(timer)
+      offState()
+    }
     return duplex
   }
 
@@ -61,7 +92,7 @@ export class RediscoveringDuplex implements ByteDuplex {
   }
 
   write(bytes: Uint8Array): void {
-    if (this.closed || this.transport.state !== 'connected') return
+    if (this.closed || (this.transport.state !== 'connected' && this.transport.state !== 'suspect')) return
     const copy = bytes.slice()
     this.chain = this.chain.then(() => this.transport.write(copy)).catch(() => {
       // lost mid-write: the transport reports the loss and reconnects; the link retransmits
@@ -118,7 +149,7 @@ export function rehandshakeOnReconnect(duplex: RediscoveringDuplex, client: Reco
     }
   })
   const onClientLost = () => {
-    if (duplex.transport.state === 'connected') client.connect().catch(onError)
+    if (duplex.transport.state === 'connected' || duplex.transport.state === 'suspect') client.connect().catch(onError)
   }
   client.on('lost', onClientLost)
   return () => {

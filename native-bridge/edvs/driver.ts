@@ -15,7 +15,7 @@ import type { EdvsOrientation } from './orientation.js'
 
 /** A link that can also report and declare losses (SerialTransport); a plain ByteLink works too. */
 export interface ManagedLink extends ByteLink {
-  onState?(listener: (state: TransportState, reason?: string) => void): () => void
+  onState?(listener: (state: TransportState, reason?: string, previous?: TransportState) => void): () => void
   setExpectData?(expect: boolean): void
   markLost?(reason: string): void
 }
@@ -32,6 +32,13 @@ export interface EdvsDriverOptions {
   /** The link was lost (the stream has a gap) and, later, the stream resumed after a reconnect. */
   readonly onLoss?: (reason: string) => void
   readonly onResume?: (info: EdvsDeviceInfo) => void
+  /**
+   * The link went quiet for longer than its heartbeat but the port is kept and read (edvs-serial.md
+   * §10.4 SUSPECT): not a loss — no gap, no handshake, no loss count. `onAlive` follows when data
+   * flows again; a real loss afterwards is reported through onLoss as usual.
+   */
+  readonly onSuspect?: (reason: string) => void
+  readonly onAlive?: () => void
   /**
    * A hole in the event stream: the link was lost and came back (reported just before the first
    * event after it), or the parser skipped bytes (coalesced, at most one report per 100 ms).
@@ -57,6 +64,8 @@ export interface EdvsDeviceInfo {
 export interface EdvsDriverStats extends EdvsParserStats {
   losses: number
   resumes: number
+  /** Silent spells that ended without a loss or are still going on. */
+  suspects: number
   /** Gaps reported through onGap. */
   gaps: number
 }
@@ -84,7 +93,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
  * Talks to one eDVS over a byte link: the start-up handshake (reset, banner, echo off, `??E`,
  * format), streaming start/stop, whitelisted bias and LED commands, and recovery after the link is
  * lost: when the transport reconnects it re-runs the handshake and resumes streaming with a fresh
- * parser. Bytes go to a text-line collector while commands are exchanged and to the event parser
+ * parser. A silent but open link (SUSPECT) is only reported: the same parser reads on when data
+ * comes back, so nothing is lost. Bytes go to a text-line collector while commands are exchanged and to the event parser
  * while streaming (§5), so replies never reach the binary decoder.
  */
 export class EdvsDriver {
@@ -97,7 +107,7 @@ export class EdvsDriver {
   private lineBuf = ''
   private lines: string[] = []
   private lastByteAt = 0
-  private readonly counters = { losses: 0, resumes: 0, gaps: 0 }
+  private readonly counters = { losses: 0, resumes: 0, gaps: 0, suspects: 0 }
   /**
    * Output time = parser time + timeOffset. After a reconnect (or a stop and start) the device
    * clock restarts at 0; the offset continues time from the last event plus the host-measured pause,
@@ -121,7 +131,7 @@ export class EdvsDriver {
   constructor(private readonly options: EdvsDriverOptions) {
     this.unsubscribe.push(options.link.onData((chunk) => this.receive(chunk)))
     if (options.link.onState) {
-      this.unsubscribe.push(options.link.onState((state, reason) => this.linkState(state, reason)))
+      this.unsubscribe.push(options.link.onState((state, reason, previous) => this.linkState(state, reason, previous)))
     }
   }
 
@@ -394,8 +404,18 @@ export class EdvsDriver {
     return this.info
   }
 
-  private linkState(state: TransportState, reason?: string): void {
+  private linkState(state: TransportState, reason?: string, previous?: TransportState): void {
     if (this.closed) return
+    if (state === 'suspect') {
+      // The port and the parser stay as they are: the bytes that come next continue the stream.
+      this.counters.suspects++
+      this.options.onSuspect?.(reason ?? 'no data')
+      return
+    }
+    if (state === 'connected' && previous === 'suspect') {
+      this.options.onAlive?.()
+      return
+    }
     const wasUp = this.linkUp
     if (state === 'connected') this.linkUp = true
     if (state === 'lost') this.linkUp = false
@@ -407,7 +427,7 @@ export class EdvsDriver {
       this.counters.losses++
       this.pendingLoss ??= { reason: reason ?? 'link lost', atMs: performance.now() }
       this.options.onLoss?.(reason ?? 'link lost')
-    } else if (state === 'connected' && this.info && !this.recovering) {
+    } else if (state === 'connected' && !wasUp && this.info && !this.recovering) {
       void this.recover()
     }
   }

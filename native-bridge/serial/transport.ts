@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
-import { SerialPort } from 'serialport'
+import { SerialPortStream } from '@serialport/stream'
 import { SpikelabError } from '../../common/errors.js'
+import { batchedReadBinding } from './batched-read-binding.js'
 import type { ByteLink } from './byte-link.js'
 import type { PortLister, PortMatch } from './discovery.js'
 import { listSerialPorts, matchesPort, systemPortLister } from './discovery.js'
@@ -38,36 +39,59 @@ export interface SerialTransportOptions {
   readonly reconnect?: boolean
   readonly backoffInitialMs?: number
   readonly backoffMaxMs?: number
-  /** Silence longer than this, while data is expected (setExpectData), counts as a loss. 0 = off. */
+  /**
+   * Silence longer than this, while data is expected (setExpectData), makes the link 'suspect':
+   * the port and its listeners are kept and reading goes on; the first data makes it 'connected'
+   * again with nothing lost (edvs-serial.md §10.4). 0 = off.
+   */
   readonly heartbeatTimeoutMs?: number
+  /**
+   * Silence longer than this, while data is expected, means the device hung: the link is 'lost',
+   * the port is dropped and reopened (with the owner's handshake). Default 10 000 ms: long enough
+   * that a stalled host or simulator (a loaded CI machine) never costs a reopen, short enough that a
+   * hung board is retried within seconds. 0 = silence alone never loses the link.
+   */
+  readonly lostAfterSilenceMs?: number
   /** How often to check that the port still exists (list for `match`, the file for `path`). 0 = off. */
   readonly presenceIntervalMs?: number
   readonly lister?: PortLister
   readonly portFactory?: PortFactory
 }
 
-export type TransportState = 'idle' | 'connecting' | 'connected' | 'lost' | 'closed'
+/**
+ * 'suspect': the port is open but silent for longer than the heartbeat while data is expected;
+ * it is kept and read, and returns to 'connected' (without a reopen) when data arrives.
+ */
+export type TransportState = 'idle' | 'connecting' | 'connected' | 'suspect' | 'lost' | 'closed'
+
+/** Default of `lostAfterSilenceMs`. */
+export const LOST_AFTER_SILENCE_MS = 10_000
 
 export interface TransportStats {
   bytesIn: number
   bytesOut: number
   losses: number
   connects: number
+  /** Times the link went 'suspect' (silence) — each one ended in 'connected' or 'lost'. */
+  suspects: number
 }
 
-type StateListener = (state: TransportState, reason?: string) => void
+type StateListener = (state: TransportState, reason?: string, previous?: TransportState) => void
 
+const binding = batchedReadBinding()
 const defaultFactory: PortFactory = (o) =>
-  new SerialPort({ path: o.path, baudRate: o.baudRate, rtscts: o.rtscts, dataBits: 8, stopBits: 1, parity: 'none', autoOpen: false })
+  new SerialPortStream({ binding, path: o.path, baudRate: o.baudRate, rtscts: o.rtscts, dataBits: 8, stopBits: 1, parity: 'none', autoOpen: false })
 
 /**
- * A serial port that survives unplugging (edvs-serial.md §10.2–10.4). Loss is detected by port
- * errors, 'close', heartbeat silence and the port vanishing; then it backs off (doubling up to a cap)
- * and reopens the same device, found again by USB identity or path. Writes honour backpressure,
- * every received chunk is copied out of serialport's shared pool, and close() is idempotent.
+ * A serial port that survives unplugging (edvs-serial.md §10.2–10.4), with the state machine
+ * CONNECTED → SUSPECT (heartbeat late: port kept, reading goes on) → CONNECTED (data again, nothing
+ * lost) or → LOST. Loss is a port error, 'close', the port vanishing, or silence longer than
+ * `lostAfterSilenceMs`; then it drops the port, backs off (doubling up to a cap) and reopens the
+ * same device, found again by USB identity or path. Writes honour backpressure, every received
+ * chunk is copied out of serialport's shared pool, and close() is idempotent.
  */
 export class SerialTransport implements ByteLink {
-  readonly stats: TransportStats = { bytesIn: 0, bytesOut: 0, losses: 0, connects: 0 }
+  readonly stats: TransportStats = { bytesIn: 0, bytesOut: 0, losses: 0, connects: 0, suspects: 0 }
 
   private readonly dataListeners = new Set<(chunk: Uint8Array) => void>()
   private readonly stateListeners = new Set<StateListener>()
@@ -91,6 +115,10 @@ export class SerialTransport implements ByteLink {
     if (!Number.isInteger(options.baudRate) || options.baudRate <= 0) {
       throw new SpikelabError('SERIAL_OPTIONS', `baud rate must be a positive integer, got ${options.baudRate}`, { field: 'baudRate' })
     }
+    const { heartbeatTimeoutMs: heartbeat = 0, lostAfterSilenceMs: lostAfter } = options
+    if (lostAfter !== undefined && !(lostAfter === 0 || (Number.isFinite(lostAfter) && lostAfter >= heartbeat && lostAfter > 0))) {
+      throw new SpikelabError('SERIAL_OPTIONS', `lostAfterSilenceMs must be 0 (off) or at least heartbeatTimeoutMs (${heartbeat} ms), got ${lostAfter}`, { field: 'lostAfterSilenceMs' })
+    }
     this.factory = options.portFactory ?? defaultFactory
     this.lister = options.lister ?? systemPortLister
     this.backoffMs = this.backoffInitial
@@ -109,7 +137,10 @@ export class SerialTransport implements ByteLink {
     return () => this.dataListeners.delete(listener)
   }
 
-  /** Every state change; 'lost' carries the reason, 'connected' follows each (re)open. */
+  /**
+   * Every state change; 'lost' and 'suspect' carry the reason. 'connected' follows each (re)open
+   * and the end of a suspect spell (same port, no reopen: `previous` is 'suspect').
+   */
   onState(listener: StateListener): () => void {
     this.stateListeners.add(listener)
     return () => this.stateListeners.delete(listener)
@@ -129,22 +160,23 @@ export class SerialTransport implements ByteLink {
     })
   }
 
-  /** Heartbeat: while true, silence longer than heartbeatTimeoutMs is a loss. */
+  /** Heartbeat: while true, silence makes the link suspect, and much longer silence lost. */
   setExpectData(expect: boolean): void {
     this.expectData = expect
     this.lastDataAt = Date.now()
+    if (!expect && this.stateValue === 'suspect') this.setState('connected', 'no data expected')
   }
 
   async write(bytes: Uint8Array): Promise<void> {
     const port = this.port
-    if (!port || this.stateValue !== 'connected') {
+    if (!port || !this.isUp()) {
       throw new SpikelabError('SERIAL_NOT_CONNECTED', `cannot write: the port is ${this.stateValue}`, { file: this.currentPath })
     }
     this.stats.bytesOut += bytes.length
     if (port.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength))) return
     await new Promise<void>((resolve, reject) => {
       const off = this.onState((s) => {
-        if (s !== 'connected') {
+        if (s !== 'connected' && s !== 'suspect') {
           off()
           reject(new SpikelabError('SERIAL_LOST', 'the port was lost while waiting to write', { file: this.currentPath }))
         }
@@ -158,7 +190,7 @@ export class SerialTransport implements ByteLink {
 
   /** Declares the link lost (e.g. the device stopped answering); reconnects if enabled. */
   markLost(reason: string): void {
-    if (this.stateValue !== 'connected' && this.stateValue !== 'connecting') return
+    if (!this.isUp() && this.stateValue !== 'connecting') return
     this.lose(reason)
   }
 
@@ -170,6 +202,11 @@ export class SerialTransport implements ByteLink {
     this.firstConnect?.reject(new SpikelabError('SERIAL_CLOSED', 'the transport was closed before it connected', { file: this.currentPath }))
     this.firstConnect = undefined
     await this.dropPort()
+  }
+
+  /** The port is open (maybe silent): writes go through. */
+  private isUp(): boolean {
+    return this.stateValue === 'connected' || this.stateValue === 'suspect'
   }
 
   /** A method, not a field read, because close() can run while attempt() awaits. */
@@ -227,6 +264,7 @@ export class SerialTransport implements ByteLink {
       if (this.port !== port) return
       this.lastDataAt = Date.now()
       this.stats.bytesIn += chunk.length
+      if (this.stateValue === 'suspect') this.setState('connected', 'data resumed')
       const copy = new Uint8Array(chunk) // the chunk is a view into serialport's shared pool
       for (const l of this.dataListeners) l(copy)
     })
@@ -267,9 +305,10 @@ export class SerialTransport implements ByteLink {
     if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()))
   }
 
-  /** Heartbeat and presence checks on one timer. */
+  /** Heartbeat (suspect, then lost) and presence checks on one timer. */
   private startWatch(): void {
     const heartbeat = this.options.heartbeatTimeoutMs ?? 0
+    const lostAfter = heartbeat > 0 ? (this.options.lostAfterSilenceMs ?? LOST_AFTER_SILENCE_MS) : 0
     const presence = this.options.presenceIntervalMs ?? 1000
     const tick = Math.max(50, Math.min(heartbeat > 0 ? heartbeat / 4 : Infinity, presence > 0 ? presence : Infinity, 1000))
     let lastPresence = 0
@@ -278,13 +317,18 @@ export class SerialTransport implements ByteLink {
       const now = Date.now()
       const lag = now - lastTickAt - tick
       lastTickAt = now
-      if (this.stateValue !== 'connected') return
+      if (!this.isUp()) return
       // A late tick means this process was stalled (a loaded machine): data that came meanwhile is
       // still queued behind this timer, so silence measured now is not the device's.
       if (lag > tick) return
-      if (heartbeat > 0 && this.expectData && now - this.lastDataAt > heartbeat) {
-        this.lose(`no data for ${now - this.lastDataAt} ms`)
+      const silence = now - this.lastDataAt
+      if (heartbeat > 0 && this.expectData && lostAfter > 0 && silence > lostAfter) {
+        this.lose(`no data for ${silence} ms: the device is treated as hung`)
         return
+      }
+      if (heartbeat > 0 && this.expectData && silence > heartbeat && this.stateValue === 'connected') {
+        this.stats.suspects++
+        this.setState('suspect', `no data for ${silence} ms`)
       }
       if (presence > 0 && now - lastPresence >= presence) {
         lastPresence = now
@@ -301,10 +345,10 @@ export class SerialTransport implements ByteLink {
       const path = this.currentPath
       if (this.options.match) {
         const { ports, error } = await listSerialPorts(this.lister)
-        if (error === undefined && this.stateValue === 'connected' && !ports.some((p) => p.path === path && matchesPort(p, this.options.match as PortMatch))) {
+        if (error === undefined && this.isUp() && !ports.some((p) => p.path === path && matchesPort(p, this.options.match as PortMatch))) {
           this.lose('the device is no longer listed')
         }
-      } else if (path !== undefined && !existsSync(path) && this.stateValue === 'connected') {
+      } else if (path !== undefined && !existsSync(path) && this.isUp()) {
         this.lose(`${path} no longer exists`)
       }
     } finally {
@@ -313,7 +357,8 @@ export class SerialTransport implements ByteLink {
   }
 
   private setState(state: TransportState, reason?: string): void {
+    const previous = this.stateValue
     this.stateValue = state
-    for (const l of this.stateListeners) l(state, reason)
+    for (const l of this.stateListeners) l(state, reason, previous)
   }
 }

@@ -96,6 +96,23 @@ export const BoardStatus = z.object({
   run: BoardRunInfo.nullable(),
   losses: z.number().int(),
   lastError: z.string().nullable(),
+  /**
+   * A board on a USB port the system lists with vendor id, product id and serial number is followed
+   * by that identity (board-link.md §12.1): after an unplug it is found again, possibly under
+   * another path, and the link re-handshakes by itself. Null for ptys, unlisted ports, the simulator.
+   */
+  rediscovery: z
+    .object({
+      vendorId: z.string().nullable(),
+      productId: z.string().nullable(),
+      serialNumber: z.string().nullable(),
+      /** The path in use now (it may differ from `device` after a replug). */
+      path: z.string().nullable(),
+      /** Times the port was found and opened again after a loss. */
+      reconnects: z.number().int(),
+    })
+    .nullable()
+    .optional(),
 })
 export type BoardStatus = z.infer<typeof BoardStatus>
 

@@ -4,7 +4,12 @@ import { Empty } from './common.js'
 import { RecordingEntry } from './recordings.js'
 
 export const SensorStatus = z.object({
-  state: z.enum(['disconnected', 'connecting', 'streaming', 'lost']),
+  /**
+   * 'suspect': streaming, but no data for longer than the heartbeat; the port is kept open and read
+   * and the state returns to 'streaming' when data arrives (nothing lost). 'lost': the port failed,
+   * vanished, or stayed silent far longer; it is reopened by itself (edvs-serial.md §10.4).
+   */
+  state: z.enum(['disconnected', 'connecting', 'streaming', 'suspect', 'lost']),
   /** 'sim:edvs' or a serial port path. */
   device: z.string().nullable(),
   firmware: z.string().nullable(),
@@ -19,6 +24,8 @@ export const SensorStatus = z.object({
   /** Events not drawn because the display could not keep up (they are still recorded). */
   decimatedForDisplay: z.number(),
   losses: z.number().int(),
+  /** Silent spells (state 'suspect') since connecting; unlike losses they cost no events. */
+  suspects: z.number().int().optional(),
   lastError: z.string().nullable(),
   /** The recording in progress (AEDAT 4, crash-safe), or null. */
   recording: z.object({ path: z.string(), events: z.number(), bytes: z.number(), elapsedS: z.number() }).nullable(),

@@ -10,6 +10,7 @@ export const recordCommand: Command = {
   help: [
     'Usage: spikelab record (--port PATH | --sim) --out FILE [--format E4] [--seconds S]',
     '                       [--baud N] [--rtscts] [--compression lz4|zstd|none]',
+    '                       [--silence-ms N] [--lost-after-ms N]',
     '',
     '  --port PATH       the eDVS serial port (e.g. /dev/ttyUSB0, or a pty from `spikelab sim edvs --pty`)',
     '  --sim             the built-in simulated eDVS (a moving bar)',
@@ -19,10 +20,15 @@ export const recordCommand: Command = {
     '  --baud N          line rate (default 4000000)',
     '  --rtscts          RTS/CTS flow control (eDVS boards need it; ptys have no modem lines)',
     '  --compression C   packet compression (default lz4)',
-    '  --silence-ms N    silence that counts as a lost sensor (default 1000)',
+    '  --silence-ms N    silence before the link is reported suspect (default 1000); the port stays',
+    '                    open and nothing is lost if data comes back',
+    '  --lost-after-ms N silence after which the sensor counts as hung: the port is reopened and the',
+    '                    handshake rerun (default 10000, at least --silence-ms)',
     '',
-    'Shows a live counter. If the sensor is lost the recording goes on after it reconnects, with a',
-    'gap marker (lost time, dropped bytes, estimated lost events). Ctrl+C stops cleanly.',
+    'Shows a live counter. A silent sensor is first "suspect" (kept open, recording goes on without',
+    'a gap when data resumes). If the sensor is lost (port error, unplug, or silence beyond',
+    '--lost-after-ms) the recording goes on after it reconnects, with a gap marker (lost time,',
+    'dropped bytes, estimated lost events). Ctrl+C stops cleanly.',
   ].join('\n'),
   options: {
     port: { type: 'string' },
@@ -34,6 +40,7 @@ export const recordCommand: Command = {
     rtscts: { type: 'boolean' },
     compression: { type: 'string' },
     'silence-ms': { type: 'string' },
+    'lost-after-ms': { type: 'string' },
   },
   positionals: [0, 0],
   async run({ values }, io) {
@@ -49,13 +56,25 @@ export const recordCommand: Command = {
     const compression = String(values.compression ?? 'lz4')
     if (compression !== 'none' && compression !== 'lz4' && compression !== 'zstd') throw new UsageError(`--compression must be none, lz4 or zstd, got '${compression}'`)
 
+    const silence = values['silence-ms']
+    const silenceMs = typeof silence === 'string' ? Number(silence) : undefined
+    if (silenceMs !== undefined && !(Number.isInteger(silenceMs) && silenceMs >= 100 && silenceMs <= 60_000)) throw new UsageError(`--silence-ms must be an integer from 100 to 60000, got '${String(silence)}'`)
+    const lostAfter = values['lost-after-ms']
+    const lostAfterSilenceMs = typeof lostAfter === 'string' ? Number(lostAfter) : undefined
+    const minLostAfter = silenceMs ?? 1000
+    if (lostAfterSilenceMs !== undefined && !(Number.isInteger(lostAfterSilenceMs) && lostAfterSilenceMs >= minLostAfter && lostAfterSilenceMs <= 600_000)) {
+      throw new UsageError(`--lost-after-ms must be an integer from ${minLostAfter} (the silence before suspect) to 600000, got '${String(lostAfter)}'`)
+    }
+
     const tty = process.stderr.isTTY === true
     let lastState: SensorStatus['state'] | undefined
     let lastGaps = 0
     const session = new SensorSession((s) => {
       if (s.state !== lastState) {
         if (s.state === 'lost') io.err(`\nsensor lost: ${s.lastError ?? 'no reason given'}; reconnecting…`)
+        else if (s.state === 'suspect') io.err(`\nsensor silent (${s.lastError ?? 'no data'}); port kept open, waiting…`)
         else if (s.state === 'streaming' && lastState === 'lost') io.err('sensor back; recording goes on')
+        else if (s.state === 'streaming' && lastState === 'suspect') io.err('sensor data resumed; nothing lost')
         lastState = s.state
       }
       if ((s.gaps ?? 0) > lastGaps && s.lastGap) {
@@ -71,13 +90,10 @@ export const recordCommand: Command = {
       timeUp = () => resolve('time is up')
     })
     const device = values.sim ? SIMULATED_SENSOR_ID : path.resolve(String(values.port))
-    const silence = values['silence-ms']
-    const silenceMs = typeof silence === 'string' ? Number(silence) : undefined
-    if (silenceMs !== undefined && !(Number.isInteger(silenceMs) && silenceMs >= 100 && silenceMs <= 60_000)) throw new UsageError(`--silence-ms must be an integer from 100 to 60000, got '${String(silence)}'`)
-    await session.connect({ device, baud, rtscts: values.rtscts === true, format: format === undefined ? undefined : Number(format), silenceMs })
-    await session.startRecording(out, compression)
     let recorded = 0
     session.onEvents((b) => (recorded += b.t.length))
+    // The file is opened before streaming starts: a sensor that floods the link at once loses nothing.
+    await session.connect({ device, baud, rtscts: values.rtscts === true, format: format === undefined ? undefined : Number(format), silenceMs, lostAfterSilenceMs, recordTo: { path: out, compression } })
     const started = Date.now()
     if (seconds !== undefined) setTimeout(timeUp, seconds * 1000).unref()
     io.err(`recording ${device} (${session.current().format ?? 'format unknown'}) to ${out}; Ctrl+C stops`)

@@ -85,7 +85,9 @@ export class BoardRunner {
     const client = this.session.requireClient()
     const caps = this.session.current().caps
     if (!caps || caps.runState === 'no-model' || !caps.activeSha256) throw new SpikelabError('board-no-model', 'the board has no active model: deploy one first')
-    if (options.source === 'sensor' && this.sensor.current().state !== 'streaming') {
+    const sensorState = this.sensor.current().state
+    // a suspect sensor is connected and read (only silent for now): the run waits for its events
+    if (options.source === 'sensor' && sensorState !== 'streaming' && sensorState !== 'suspect') {
       throw new SpikelabError('sensor-not-streaming', 'connect a sensor first (Live or Devices), or run a recording', { field: 'source' })
     }
     if (options.source === 'recording' && !options.path) throw new SpikelabError('bad-params', 'give the recording to run', { field: 'path' })

@@ -3,14 +3,20 @@
  * byte pair, flash kept for the lab's lifetime) or a board on a serial port. One link client per
  * connection lives across unplugs (§12.1): when the transport is lost the session reopens it with
  * backoff and the same client re-handshakes, so a deploy in flight resumes (§12.2). CAPS and live
- * health are pushed twice a second.
+ * health are pushed twice a second. A board on a port the system lists with vendor id, product id
+ * and serial number is opened as a RediscoveringDuplex instead: the port follows that identity
+ * (even to a new path), reopens itself with backoff, and the same client re-handshakes when it is
+ * back (board-link.md §12.1: rediscover by identity, not path).
  */
+import { realpathSync } from 'node:fs'
 import { SpikelabError } from '../../../common/errors.js'
 import type { BoardCaps, BoardHealth, BoardStatus } from '../../../common/contract/schemas.js'
-import { BoardLinkClient, CapsBit, HeartbeatFlag, SerialDuplex, createMemoryDuplexPair } from '../../../native-bridge/board-link/index.js'
+import { BoardLinkClient, CapsBit, HeartbeatFlag, RediscoveringDuplex, SerialDuplex, createMemoryDuplexPair, rehandshakeOnReconnect } from '../../../native-bridge/board-link/index.js'
 import type { ByteDuplex, SpikesEvent } from '../../../native-bridge/board-link/index.js'
 import type { Caps, DeviceHeartbeat } from '../../../native-bridge/board-link/index.js'
 import { toHex } from '../../../native-bridge/engine/index.js'
+import { listSerialPorts, type PortLister, type PortMatch } from '../../../native-bridge/serial/index.js'
+import type { PortFactory } from '../../../native-bridge/serial/index.js'
 import { SimBoard } from '../../../native-bridge/sim-board/index.js'
 import type { SimBoardOptions } from '../../../native-bridge/sim-board/index.js'
 import { SwitchableDuplex } from './switchable-duplex.js'
@@ -27,11 +33,22 @@ export interface BoardSessionOptions {
   /** Labels of a model by its SHA-256 (hex), when the lab knows the blob. */
   readonly labelsFor?: (sha256: string) => string[] | null
   readonly statusIntervalMs?: number
+  /** How a board is followed by its USB identity; the lister and timings are for tests. */
+  readonly rediscovery?: {
+    readonly lister?: PortLister
+    readonly portFactory?: PortFactory
+    /** Port listing every T_LIST (board-link.md §13); default 500 ms. */
+    readonly presenceIntervalMs?: number
+    readonly backoffInitialMs?: number
+    readonly backoffMaxMs?: number
+  }
 }
 
 type SpikesListener = (ev: SpikesEvent) => void
 type DeviceErrorListener = (e: { code: number; name: string; msg: string; detail: number }) => void
 
+/** How long a first open may take before the person is told it failed. */
+const OPEN_TIMEOUT_MS = 4000
 const RECONNECT_FIRST_MS = 250
 const RECONNECT_MAX_MS = 5000
 const RATE_WINDOW_MS = 1000
@@ -60,6 +77,9 @@ export class BoardSession {
   hostDropped = 0
   private readonly openLink: BoardLinkOpener
   private closed = false
+  /** The current link when it rediscovers its device by itself (then the session does not reopen it). */
+  private rediscovering: RediscoveringDuplex | null = null
+  private stopFollowing: (() => void) | null = null
 
   constructor(private readonly onStatus: (status: BoardStatus) => void, private readonly options: BoardSessionOptions = {}) {
     this.openLink = options.openLink ?? ((device, baud) => this.defaultOpen(device, baud))
@@ -143,7 +163,9 @@ export class BoardSession {
     this.client = client
     this.wire(client)
     try {
-      duplex.attach(await this.openLink(device, baud), () => this.transportLost('the port closed'))
+      const link = await this.openLink(device, baud)
+      duplex.attach(link, () => this.transportLost('the port closed'))
+      if (link instanceof RediscoveringDuplex) this.follow(link, client)
       await client.connect()
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err)
@@ -212,14 +234,62 @@ export class BoardSession {
       this.simulatedBoard.attach(pair.device)
       return pair.host
     }
-    return SerialDuplex.open(device, baud ?? 2_000_000)
+    const r = this.options.rediscovery
+    const identity = await usbIdentityOf(device, r?.lister)
+    if (!identity) return SerialDuplex.open(device, baud ?? 2_000_000) // a pty or an unlisted port: by path
+    // No fallback path: after an unplug another device may take the old name; only the identity counts.
+    return RediscoveringDuplex.open({
+      match: identity,
+      baudRate: baud ?? 2_000_000,
+      openTimeoutMs: OPEN_TIMEOUT_MS,
+      lister: r?.lister,
+      portFactory: r?.portFactory,
+      presenceIntervalMs: r?.presenceIntervalMs,
+      backoffInitialMs: r?.backoffInitialMs,
+      backoffMaxMs: r?.backoffMaxMs,
+    })
+  }
+
+  /**
+   * The link reopens itself (by USB identity, with backoff): report its losses and reconnects, and
+   * re-handshake the same client when it is back. A handshake that fails on the reopened port drops
+   * it again, so the transport backs off and retries (§12.1 HANDSHAKE → BACKOFF).
+   */
+  private follow(link: RediscoveringDuplex, client: BoardLinkClient): void {
+    const { vendorId, productId, serialNumber } = link.match
+    this.rediscovering = link
+    this.status = {
+      ...this.status,
+      rediscovery: { vendorId: vendorId ?? null, productId: productId ?? null, serialNumber: serialNumber ?? null, path: link.path ?? null, reconnects: 0 },
+    }
+    const offHandshake = rehandshakeOnReconnect(link, client, (err) => {
+      if (client === this.client) link.transport.markLost(`handshake after reconnect failed: ${err instanceof Error ? err.message : String(err)}`)
+    })
+    let down = false
+    const offState = link.onLinkState((state, reason) => {
+      if (client !== this.client) return
+      if (state === 'lost') {
+        down = true
+        this.transportLost(reason ?? 'the port was lost')
+      } else if (state === 'connected' && down) {
+        down = false
+        const r = this.status.rediscovery
+        if (r) this.status = { ...this.status, rediscovery: { ...r, path: link.path ?? null, reconnects: r.reconnects + 1 } }
+        this.push()
+      }
+    })
+    this.stopFollowing = () => {
+      offHandshake()
+      offState()
+    }
   }
 
   private wire(client: BoardLinkClient): void {
     client.on('state', (s: string) => {
       if (client !== this.client) return
       if (s === 'CONNECTED') this.onConnected()
-      else if (s === 'SUSPECT') this.setState('suspect')
+      // The port may be known lost before the client's heartbeat notices: lost stays lost.
+      else if (s === 'SUSPECT' && this.status.state !== 'lost') this.setState('suspect')
       else if (s === 'HANDSHAKE') this.setState(this.status.state === 'lost' ? 'lost' : 'connecting')
     })
     client.on('caps', (caps: Caps) => {
@@ -251,11 +321,15 @@ export class BoardSession {
     for (const w of [...this.linkWaiters]) w()
   }
 
-  /** The transport closed or went silent: report 'lost', drop it, and reopen with backoff. */
+  /**
+   * The transport closed or went silent: report 'lost', drop it, and reopen with backoff — unless
+   * the link rediscovers its device by itself (then `follow` re-handshakes when it is back).
+   */
   private transportLost(why: string): void {
     if (!this.device || this.status.state === 'lost') return
     this.status = { ...this.status, state: 'lost', lastError: why, losses: this.status.losses + 1 }
     this.push()
+    if (this.rediscovering) return
     this.duplex?.detach()
     this.scheduleReconnect()
   }
@@ -292,6 +366,9 @@ export class BoardSession {
     this.reconnectTimer = null
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = null
+    this.stopFollowing?.()
+    this.stopFollowing = null
+    this.rediscovering = null
     const client = this.client
     this.client = null
     this.duplex = null
@@ -385,9 +462,29 @@ export class BoardSession {
   }
 }
 
+/**
+ * The USB identity of `device` when the system lists it (directly or through a symlink such as
+ * /dev/serial/by-id/…) with vendor id, product id and serial number; else undefined (ptys, or
+ * ports whose serial number is unknown, which could not be told apart from a twin).
+ */
+async function usbIdentityOf(device: string, lister?: PortLister): Promise<Required<PortMatch> | undefined> {
+  const real = (p: string) => {
+    try {
+      return realpathSync(p)
+    } catch {
+      return p
+    }
+  }
+  const { ports } = await listSerialPorts(lister)
+  const target = real(device)
+  const port = ports.find((p) => p.path === device || real(p.path) === target)
+  if (!port?.vendorId || !port.productId || !port.serialNumber) return undefined
+  return { vendorId: port.vendorId, productId: port.productId, serialNumber: port.serialNumber }
+}
+
 function idleStatus(): BoardStatus {
   return {
-    state: 'disconnected', device: null, caps: null, labels: [], run: null, losses: 0, lastError: null,
+    state: 'disconnected', device: null, caps: null, labels: [], run: null, losses: 0, lastError: null, rediscovery: null,
     health: {
       heartbeatAgeMs: null, rxFrames: 0, crcErrors: 0, seqGaps: 0, deviceCrcErrors: 0, inLost: 0, inDropped: 0, inLate: 0,
       inUnmapped: 0, outDropped: 0, tickOverruns: 0, tick: 0, testPending: false, hostDropped: 0, eventsInPerSecond: 0, spikesOutPerSecond: 0,

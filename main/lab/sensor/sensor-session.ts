@@ -1,24 +1,28 @@
 /**
  * The connected DVS sensor: the built-in simulated eDVS (in process, speaking real eDVS bytes over
  * an in-memory link) or an eDVS on a serial port. Events flow from the driver to the live hub (and,
- * later, the recorder); status (state, rate, counts, losses) is pushed twice a second.
+ * later, the recorder); status (state, rate, counts, losses) is pushed twice a second. A serial
+ * sensor that falls silent is first 'suspect' (port kept, nothing lost) and only 'lost' when the
+ * port fails or vanishes, or the silence outlasts `lostAfterSilenceMs` (edvs-serial.md §10.4).
  */
 import { statSync } from 'node:fs'
 import type { EventBatch } from '../../../common/event-batch.js'
 import { SpikelabError } from '../../../common/errors.js'
 import type { SensorOrientation, SensorSettings, SensorStatus } from '../../../common/contract/schemas.js'
 import { EdvsDriver, type EdvsGap } from '../../../native-bridge/edvs/index.js'
-import { createMemoryLinkPair, SerialTransport } from '../../../native-bridge/serial/index.js'
+import { createMemoryLinkPair, LOST_AFTER_SILENCE_MS, SerialTransport } from '../../../native-bridge/serial/index.js'
 import { movingBar, rotatingDot, SimEdvsDevice } from '../../../native-bridge/sim-edvs/index.js'
-import { Aedat4Recorder, type CompressionName } from '../../events/index.js'
+import { RecorderThread, type CompressionName, type EventRecorder } from '../../events/index.js'
 import { LiveHub } from './live-hub.js'
 
 export const SIMULATED_SENSOR_ID = 'sim:edvs'
 
 export interface SensorConnectOptions {
   readonly device: string
-  /** Serial only: silence (ms) that counts as a lost sensor; default 1000. */
+  /** Serial only: silence (ms) after which the sensor is reported 'suspect' (port kept open); default 1000. */
   readonly silenceMs?: number
+  /** Serial only: silence (ms) after which the sensor counts as hung and lost (port reopened); default 10 000. */
+  readonly lostAfterSilenceMs?: number
   readonly baud?: number
   /** Simulated sensor only. */
   readonly scene?: 'moving-bar' | 'rotating-dot'
@@ -28,6 +32,11 @@ export interface SensorConnectOptions {
   /** `!E<n>` and the host-side orientation, passed to the driver. */
   readonly format?: number
   readonly orientation?: SensorOrientation
+  /**
+   * Record from the very first event: the file is opened before streaming starts (`E+`), so a
+   * sensor that floods the link at once loses nothing to the time a recorder takes to open.
+   */
+  readonly recordTo?: { readonly path: string; readonly compression?: CompressionName }
 }
 
 /** How long a first connection may take before the person is told it failed. */
@@ -48,7 +57,7 @@ export class SensorSession {
   private rateSamples: Array<{ at: number; events: number }> = []
   private ticker: ReturnType<typeof setInterval> | null = null
   private readonly eventListeners = new Set<(batch: EventBatch) => void>()
-  private recorder: { recorder: Aedat4Recorder; startedAt: number } | null = null
+  private recorder: { recorder: EventRecorder; startedAt: number } | null = null
 
   constructor(private readonly onStatus: (status: SensorStatus) => void) {}
 
@@ -78,10 +87,17 @@ export class SensorSession {
       onGap: (gap: EdvsGap) => this.gap(gap),
       onLoss: (reason: string) => this.update({ ...this.status, state: 'lost', lastError: reason, losses: this.status.losses + 1 }),
       onResume: () => this.update({ ...this.status, state: 'streaming', lastError: null }),
+      onSuspect: (reason: string) => {
+        if (this.status.state === 'streaming') this.update({ ...this.status, state: 'suspect', lastError: reason, suspects: (this.status.suspects ?? 0) + 1 })
+      },
+      onAlive: () => {
+        if (this.status.state === 'suspect') this.update({ ...this.status, state: 'streaming', lastError: null })
+      },
     }
     try {
       this.connection = options.device === SIMULATED_SENSOR_ID ? await connectSimulated(options, callbacks) : await connectSerial(options, callbacks)
       const info = this.connection.driver.device
+      if (options.recordTo) this.recorder = { recorder: await this.openRecorder(options.recordTo.path, options.recordTo.compression), startedAt: Date.now() }
       await this.connection.driver.start()
       this.update({
         ...this.status,
@@ -90,9 +106,11 @@ export class SensorSession {
         format: info ? `!E${info.format.command}` : null,
         width: 128,
         height: 128,
+        recording: this.recordingStatus(),
       })
       this.ticker = setInterval(() => this.tick(), 500)
     } catch (err) {
+      if (this.recorder) this.stopRecording()
       await this.connection?.close().catch(() => undefined)
       this.connection = null
       const message = err instanceof Error ? err.message : String(err)
@@ -111,12 +129,16 @@ export class SensorSession {
 
   /** Starts writing every event to `path` (AEDAT 4, flushed at least every 50 ms). */
   async startRecording(path: string, compression: CompressionName = 'lz4'): Promise<SensorStatus> {
-    if (this.status.state !== 'streaming') throw new SpikelabError('sensor-not-streaming', 'connect a sensor before recording')
+    if (!this.isStreaming()) throw new SpikelabError('sensor-not-streaming', 'connect a sensor before recording')
     if (this.recorder) throw new SpikelabError('already-recording', `already recording to ${this.recorder.recorder.path}`)
-    const recorder = await Aedat4Recorder.open(path, { geometry: { width: this.status.width ?? 128, height: this.status.height ?? 128 }, compression })
+    const recorder = await this.openRecorder(path, compression)
     this.recorder = { recorder, startedAt: Date.now() }
     this.update({ ...this.status, recording: this.recordingStatus() })
     return this.status
+  }
+
+  private openRecorder(path: string, compression: CompressionName = 'lz4'): Promise<EventRecorder> {
+    return RecorderThread.open(path, { geometry: { width: this.status.width ?? 128, height: this.status.height ?? 128 }, compression })
   }
 
   /** Closes the recording (writes its FileDataTable) and returns its path and event count. */
@@ -129,6 +151,11 @@ export class SensorSession {
     return { path: current.recorder.path, events: current.recorder.eventsWritten }
   }
 
+  /** Streaming, or streaming but momentarily silent (the port is open either way). */
+  private isStreaming(): boolean {
+    return this.status.state === 'streaming' || this.status.state === 'suspect'
+  }
+
   private recordingStatus(): SensorStatus['recording'] {
     if (!this.recorder) return null
     const { recorder, startedAt } = this.recorder
@@ -138,7 +165,7 @@ export class SensorSession {
   /** Whitelisted settings on the connected sensor: biases (then `!BF`) and the LED. */
   async configure(settings: SensorSettings): Promise<SensorStatus> {
     const driver = this.connection?.driver
-    if (!driver || this.status.state !== 'streaming') throw new SpikelabError('sensor-not-streaming', 'connect a sensor before changing its settings')
+    if (!driver || !this.isStreaming()) throw new SpikelabError('sensor-not-streaming', 'connect a sensor before changing its settings')
     for (const b of settings.biases ?? []) await driver.setBias(b.index, b.value)
     if (settings.biases) await driver.flushBiases()
     if (settings.led) await driver.setLed(settings.led)
@@ -188,11 +215,11 @@ function idleStatus(): SensorStatus {
   return {
     state: 'disconnected', device: null, firmware: null, format: null, width: null, height: null,
     events: 0, eventsPerSecond: 0, droppedBytes: 0, decimatedForDisplay: 0, losses: 0, lastError: null, recording: null,
-    gaps: 0, lastGap: null,
+    gaps: 0, lastGap: null, suspects: 0,
   }
 }
 
-type DriverCallbacks = Pick<ConstructorParameters<typeof EdvsDriver>[0], 'onEvents' | 'onLoss' | 'onResume' | 'onGap'>
+type DriverCallbacks = Pick<ConstructorParameters<typeof EdvsDriver>[0], 'onEvents' | 'onLoss' | 'onResume' | 'onGap' | 'onSuspect' | 'onAlive'>
 
 async function connectSimulated(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
   const [hostEnd, deviceEnd] = createMemoryLinkPair()
@@ -211,8 +238,16 @@ async function connectSimulated(options: SensorConnectOptions, callbacks: Driver
 }
 
 async function connectSerial(options: SensorConnectOptions, callbacks: DriverCallbacks): Promise<Connection> {
-  // A streaming eDVS sends continuously; a second of silence means it was unplugged or hung.
-  const transport = new SerialTransport({ path: options.device, baudRate: options.baud ?? 4_000_000, rtscts: options.rtscts ?? true, heartbeatTimeoutMs: options.silenceMs ?? 1000 })
+  // A streaming eDVS sends continuously: a second of silence is suspect (a stalled host or an
+  // unplug not yet noticed), ten seconds mean it hung. Only a loss reopens the port.
+  const silenceMs = options.silenceMs ?? 1000
+  const transport = new SerialTransport({
+    path: options.device,
+    baudRate: options.baud ?? 4_000_000,
+    rtscts: options.rtscts ?? true,
+    heartbeatTimeoutMs: silenceMs,
+    lostAfterSilenceMs: options.lostAfterSilenceMs ?? Math.max(LOST_AFTER_SILENCE_MS, silenceMs),
+  })
   // The transport keeps retrying until the device appears; a person pressing Connect wants an answer.
   let timer: ReturnType<typeof setTimeout> | undefined
   let lastReason = ''

@@ -30,7 +30,8 @@ async function expectedHash(count: number, seed: number, withTime: boolean): Pro
 
 function hostTransport(hostPath: string): SerialTransport {
   // A pty has no modem lines, so no RTS/CTS here; presence is checked through the link file.
-  const t = new SerialTransport({ path: hostPath, baudRate: 4_000_000, rtscts: false, heartbeatTimeoutMs: 600, presenceIntervalMs: 200, backoffInitialMs: 100, backoffMaxMs: 800 })
+  // 600 ms of silence makes the link suspect; 2 s, hung (a killed sensor behind a live pty).
+  const t = new SerialTransport({ path: hostPath, baudRate: 4_000_000, rtscts: false, heartbeatTimeoutMs: 600, lostAfterSilenceMs: 2000, presenceIntervalMs: 200, backoffInitialMs: 100, backoffMaxMs: 800 })
   cleanups.push(() => t.close())
   return t
 }

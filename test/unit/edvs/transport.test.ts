@@ -124,10 +124,10 @@ describe('SerialTransport', () => {
     await expect(t.write(Uint8Array.of(1))).rejects.toThrow(/closed/)
   })
 
-  it('reports heartbeat silence while data is expected', async () => {
+  it('reports heartbeat silence while data is expected (as suspect: the port is kept, §10.4)', async () => {
     const { t } = transportWith({ reconnect: false, heartbeatTimeoutMs: 100 })
     const reasons: string[] = []
-    t.onState((s, r) => s === 'lost' && reasons.push(r ?? ''))
+    t.onState((s, r) => s === 'suspect' && reasons.push(r ?? ''))
     await t.open()
     await sleep(200)
     expect(t.state).toBe('connected') // silence is fine while no data is expected

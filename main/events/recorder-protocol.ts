@@ -9,27 +9,26 @@ export interface RecorderWorkerData {
 }
 
 export type ToRecorderThread =
-  | { readonly kind: 'events'; readonly packed: ArrayBuffer; readonly count: number }
+  | { readonly kind: 'events'; readonly packed: ArrayBuffer; readonly capacity: number; readonly count: number }
   | { readonly kind: 'gap'; readonly gap: Omit<RecordingGap, 'eventIndex'> }
   | { readonly kind: 'flush' }
   | { readonly kind: 'close' }
 
-/** Packs `count` events of `batch` into one buffer: t (f64) | x (u16) | y (u16) | p (u8). */
-export function packEvents(batch: EventBatch, count: number): { buffer: ArrayBuffer; count: number } {
-  const buffer = new ArrayBuffer(count * 13)
-  new Float64Array(buffer, 0, count).set(batch.t.subarray(0, count))
-  new Uint16Array(buffer, count * 8, count).set(batch.x.subarray(0, count))
-  new Uint16Array(buffer, count * 10, count).set(batch.y.subarray(0, count))
-  new Uint8Array(buffer, count * 12, count).set(batch.p.subarray(0, count))
-  return { buffer, count }
+/**
+ * An event batch of `capacity` events whose columns share one ArrayBuffer (t f64 | x u16 | y u16 |
+ * p u8), so it crosses to the recorder thread as a single transfer.
+ */
+export function packedBatch(capacity: number): EventBatch {
+  return viewPacked(new ArrayBuffer(capacity * 13), capacity, capacity)
 }
 
-export function unpackEvents(buffer: ArrayBuffer, count: number): EventBatch {
+/** The first `count` events of a packed batch of `capacity` in `buffer`. */
+export function viewPacked(buffer: ArrayBuffer, capacity: number, count: number): EventBatch {
   return {
     t: new Float64Array(buffer, 0, count),
-    x: new Uint16Array(buffer, count * 8, count),
-    y: new Uint16Array(buffer, count * 10, count),
-    p: new Uint8Array(buffer, count * 12, count),
+    x: new Uint16Array(buffer, capacity * 8, count),
+    y: new Uint16Array(buffer, capacity * 10, count),
+    p: new Uint8Array(buffer, capacity * 12, count),
   }
 }
 

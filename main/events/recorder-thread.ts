@@ -1,9 +1,9 @@
 import type { Worker } from 'node:worker_threads'
-import { createEventBatch, type EventBatch } from '../../common/event-batch.js'
+import type { EventBatch } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { spawnModuleWorker } from '../threads/module-worker.js'
 import type { RecordingGap } from './aedat4-gaps.js'
-import { packEvents, RecorderShared, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
+import { packedBatch, RecorderShared, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
 import type { RecorderOptions } from './recorder.js'
 
 /** What a live session needs of a recorder (Aedat4Recorder and RecorderThread both fit). */
@@ -29,7 +29,7 @@ const CLOSE_TIMEOUT_MS = 120_000
  * compressing and writing cost more than reading and parsing the stream; on the thread that reads
  * the serial port they stall the reads, the device's buffer fills and throughput halves (bench/
  * bridge.bench.ts). Here `append` copies events into a staging batch that is posted, packed into
- * one transferred buffer, every 32 Ki events or 10 ms; the thread writes packets in order.
+ * one transferred buffer (the staging batch itself), every 32 Ki events or 10 ms; the thread writes packets in order.
  * `close()` blocks until everything queued is on disk (Atomics.wait), so callers keep the
  * synchronous contract of Aedat4Recorder. A write error (disk full, file removed) fails the thread;
  * the next call here throws it.
@@ -40,8 +40,8 @@ const CLOSE_TIMEOUT_MS = 120_000
 export class RecorderThread implements EventRecorder {
   private readonly shared: RecorderShared
   private closed = false
-  /** Events gathered for the next message (posting per parser chunk costs more than the copy). */
-  private readonly stage: EventBatch = createEventBatch(STAGE_EVENTS)
+  /** Events gathered for the next message, already in the packed layout it is transferred in. */
+  private stage: EventBatch = packedBatch(STAGE_EVENTS)
   private staged = 0
   private stageTimer: NodeJS.Timeout | undefined
 
@@ -134,9 +134,11 @@ export class RecorderThread implements EventRecorder {
     clearTimeout(this.stageTimer)
     this.stageTimer = undefined
     if (this.staged === 0 || this.shared.state !== 'open') return
-    const packed = packEvents(this.stage, this.staged)
+    const packed = this.stage.t.buffer as ArrayBuffer
+    const count = this.staged
+    this.stage = packedBatch(STAGE_EVENTS)
     this.staged = 0
-    this.post({ kind: 'events', packed: packed.buffer, count: packed.count }, [packed.buffer])
+    this.post({ kind: 'events', packed, capacity: STAGE_EVENTS, count }, [packed])
   }
 
   private post(msg: ToRecorderThread, transfer: ArrayBuffer[] = []): void {

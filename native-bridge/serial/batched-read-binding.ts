@@ -1,5 +1,6 @@
 import { readSync } from 'node:fs'
 import { SerialPort } from 'serialport'
+import { startThreadReader } from './reader-thread.js'
 
 /** serialport's binding as `SerialPort` uses it (autoDetect()): list + open. */
 type Binding = typeof SerialPort.binding
@@ -54,15 +55,28 @@ export async function readAvailable(port: UnixPortBinding, buffer: Buffer, offse
  * (overlapped I/O on a native thread, no poller).
  */
 export function batchedReadBinding(base: Binding = SerialPort.binding): Binding {
-  if (process.env.SPIKELAB_SERIAL_READ === 'pool') return base // serialport's own reader, for comparison
+  // 'pool': serialport's own reader; 'batched': drained on the event loop; 'thread' (default): a
+  // reader thread (reader-thread.ts). The first two remain for comparison in bench/bridge.bench.ts.
+  const mode = process.env.SPIKELAB_SERIAL_READ ?? 'thread'
+  if (mode === 'pool') return base
   return {
     ...base,
     list: () => base.list(),
     open: async (options: Parameters<Binding['open']>[0]) => {
       const port = await (base.open as (o: typeof options) => Promise<PortBinding>)(options)
-      if (isUnixPort(port)) {
-        const unixPort = port
+      if (!isUnixPort(port) || port.fd === null) return port
+      const unixPort = port
+      if (mode === 'batched') {
         port.read = (buffer: Buffer, offset: number, length: number) => readAvailable(unixPort, buffer, offset, length)
+        return port
+      }
+      const reader = startThreadReader(port.fd)
+      const closePort = port.close.bind(port)
+      port.read = (buffer: Buffer, offset: number, length: number) => reader.read(buffer, offset, length)
+      // the reader must be off the fd before it is closed (a reused fd number would be someone else's)
+      port.close = async () => {
+        await reader.stop()
+        return closePort()
       }
       return port
     },

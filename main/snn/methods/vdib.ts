@@ -11,7 +11,8 @@ import { dataHash } from './bptt.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
 import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 import type { Decoder } from './vdib/decoder.js'
-import { HostLinearDecoder, VdibDecoder } from './vdib/decoder.js'
+import { VdibDecoder } from './vdib/decoder.js'
+import { HostLinearDecoder } from './vdib/host-linear-decoder.js'
 import { VdibEncoder } from './vdib/encoder.js'
 import { SnnSgd } from './vdib/snn-sgd.js'
 
@@ -193,7 +194,8 @@ export function vdibModel(config: VdibConfig, inputs: number): { encoder: VdibEn
     outputs,
     output: config.task === 'predictive-coding' ? 'log-softmax' : 'sigmoid',
   } as const
-  // The online task steps the decoder every time step: the linear one runs on the host there.
+  // The online task steps the decoder every time step: the linear one runs on the host there (the
+  // encoder always does), so predictive-coding training needs no tensors at all.
   const onHost = config.task === 'predictive-coding' && config.decoder === 'linear'
   const decoder = onHost ? new HostLinearDecoder(shape, config.learningRate, rng) : new VdibDecoder(shape, config.learningRate, rng)
   return { encoder, decoder }
@@ -233,7 +235,7 @@ export class SpikeWindow {
   }
 }
 
-interface ExampleFigures {
+export interface ExampleFigures {
   /** Σ of DEC and KL terms and the number of decoded steps (or examples) they cover. */
   dec: number
   kl: number
@@ -252,7 +254,8 @@ function countSpikes(fig: ExampleFigures, spikes: Float32Array): void {
   fig.spikeSlots += spikes.length
 }
 
-interface Trainer {
+/** The state one training run carries from example to example. */
+export interface VdibTrainer {
   readonly encoder: VdibEncoder
   readonly decoder: Decoder
   readonly sgd: SnnSgd
@@ -260,12 +263,32 @@ interface Trainer {
   readonly spikeRng: SeededRandom
 }
 
+/** What the online predictive-coding loop shows an observer at each step, before any parameter moves. */
+export interface PredictiveStepView {
+  readonly t: number
+  readonly input: Float32Array
+  /** This step's readout spikes and KL sample. */
+  readonly spikes: Float32Array
+  readonly kl: number
+  /**
+   * Decoded steps (t ≥ τ_d): the decoder input and the target pattern. The encoder's gradients then
+   * hold ∂KL_t/∂θ, and the decoder has not stepped yet. Null during the first τ_d steps.
+   */
+  readonly decoded: { readonly z: Float32Array; readonly target: number } | null
+}
+
 /**
  * One predictive-coding sequence, learned online (§A.6): after the first τ_d steps, at every step the
  * decoder takes an Adam step on NLL(pattern at t + δ) and the encoder an SNNSGD step on
- * ℓ = DEC + β·KL_t with the score of that step only (no 1/T factor).
+ * ℓ = DEC + β·KL_t with the score of that step only (no 1/T factor). Everything runs on the host.
  */
-function trainSequence(config: VdibConfig, tr: Trainer, dataRng: SeededRandom, fig: ExampleFigures): void {
+export function trainPredictiveCodingSequence(
+  config: VdibConfig,
+  tr: VdibTrainer,
+  dataRng: SeededRandom,
+  fig: ExampleFigures = emptyFigures(),
+  observe?: (view: PredictiveStepView) => void,
+): void {
   const seq = predictiveCodingSequence(config.inputNeurons, config.steps, config.delta, dataRng)
   const { encoder, decoder, sgd, window, spikeRng } = tr
   encoder.reset()
@@ -281,9 +304,13 @@ function trainSequence(config: VdibConfig, tr: Trainer, dataRng: SeededRandom, f
     const step = encoder.step(x, spikeRng, learn ? 1 : 0)
     window.push(step.spikes)
     countSpikes(fig, step.spikes)
-    if (!learn) continue
+    if (!learn) {
+      observe?.({ t, input: x, spikes: step.spikes, kl: step.kl, decoded: null })
+      continue
+    }
     window.write(config.decoding, z)
     const target = seq.targetPatterns[t]
+    observe?.({ t, input: x, spikes: step.spikes, kl: step.kl, decoded: { z, target } })
     const { loss: dec, predicted } = decoder.trainExample(z, target)
     sgd.step(dec + config.beta * step.kl)
     fig.dec += dec
@@ -352,7 +379,7 @@ function encodeImage(config: VdibConfig, encoder: VdibEncoder, window: SpikeWind
 }
 
 /** One MNIST reconstruction example (§A.8): ℓ = BCE(decoder(window), image) + β·(1/T)·Σ_t KL_t. */
-function trainImage(config: VdibConfig, tr: Trainer, image: Float32Array, fig: ExampleFigures): void {
+function trainImage(config: VdibConfig, tr: VdibTrainer, image: Float32Array, fig: ExampleFigures): void {
   const { encoder, decoder, sgd, window, spikeRng } = tr
   encoder.zeroGrad()
   const kl = encodeImage(config, encoder, window, image, spikeRng, 1 / config.steps, fig)
@@ -417,7 +444,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
   options.onStart?.({ backend, config, trainCount, testCount, dataHash: hash })
   const inputs = images ? images.train.images.length / images.train.count : config.inputNeurons
   const { encoder, decoder } = vdibModel(config, inputs)
-  const trainer: Trainer = {
+  const trainer: VdibTrainer = {
     encoder,
     decoder,
     sgd: new SnnSgd(encoder.parameters, { learningRate: config.learningRate, dampening: config.dampening, baseline: config.baseline }),
@@ -462,7 +489,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
           const i = order[cursor++]
           trainImage(config, trainer, images.train.images.subarray(i * inputs, (i + 1) * inputs), fig)
         } else {
-          trainSequence(config, trainer, dataRng, fig)
+          trainPredictiveCodingSequence(config, trainer, dataRng, fig)
         }
         const loss = lossOf(fig)
         if (!Number.isFinite(loss)) {
@@ -476,7 +503,8 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
         options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossOf(fig) }))
         throw new CancelledError('training cancelled')
       }
-      const evalSeed = config.seed + 0x3000
+      // predictive coding: a fresh held-out sequence at every evaluation, as the reference script draws one per test
+      const evalSeed = reconstruction ? config.seed + 0x3000 : (config.seed + 0x3000) * 4096 + 2 * epoch
       const base = {
         dec: fig.dec / fig.count,
         kl: fig.kl / fig.count,

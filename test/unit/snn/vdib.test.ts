@@ -175,6 +175,44 @@ describe('VDIB encoder gradient', () => {
   })
 })
 
+describe('VDIB encoder initialisation and DFA', () => {
+  it('the readout draws w, v and b from U(±a), a the Xavier bound of the [N, J, K] weight (kclip/snn SNNLayer)', () => {
+    const shape = { inputs: 20, hidden: [], readout: 10, feedforwardBasis: 8, feedbackBasis: 1, filterMemory: 10, basisWidth: 0.5 }
+    const encoder = new VdibEncoder(shape, 0.2, new SeededRandom(1))
+    const a = Math.sqrt(6 / (20 * 8 + 10 * 8))
+    for (const p of encoder.parameters) {
+      const largest = Math.max(...Array.from(p.value, Math.abs))
+      expect(largest, p.name).toBeLessThanOrEqual(a)
+      expect(largest, p.name).toBeGreaterThan(a / 2)
+    }
+  })
+
+  it('the hidden layers receive e·B unscaled (the hook replaces the gradient), the readout the scaled score', () => {
+    const shape = { inputs: 6, hidden: [5], readout: 3, feedforwardBasis: 3, feedbackBasis: 1, filterMemory: 4, basisWidth: 0.5 }
+    const run = (learnScale: number) => {
+      const encoder = new VdibEncoder(shape, 0.2, new SeededRandom(2))
+      const hiddenWeight = encoder.parameters[0].value
+      const init = new SeededRandom(9)
+      for (let i = 0; i < hiddenWeight.length; i++) hiddenWeight[i] = init.uniform(-0.002, 0.003)
+      const rng = new SeededRandom(3)
+      encoder.reset()
+      encoder.zeroGrad()
+      for (let t = 0; t < 12; t++) encoder.step(Float32Array.from({ length: 6 }, () => (rng.next() < 0.5 ? 1 : 0)), rng, learnScale)
+      return encoder.parameters.map((p) => Float32Array.from(p.grad))
+    }
+    const one = run(1)
+    const tenth = run(0.1)
+    // hidden weight and bias: identical; readout: a tenth
+    expect(one[0].some((g) => g !== 0)).toBe(true)
+    expect(Array.from(tenth[0])).toEqual(Array.from(one[0]))
+    expect(Array.from(tenth[1])).toEqual(Array.from(one[1]))
+    for (let k = 2; k < one.length; k++) {
+      expect(one[k].some((g) => g !== 0)).toBe(true)
+      one[k].forEach((g, i) => expect(tenth[k][i]).toBeCloseTo(g / 10, 6))
+    }
+  })
+})
+
 for (const backend of ['cpu', 'wasm'] as const) {
   describe(`VDIB decoder on ${backend}`, () => {
     afterAll(() => tf.disposeVariables())

@@ -75,7 +75,8 @@ class HiddenLayer {
     const bound = HIDDEN_INIT_SCALE / Math.sqrt(inputs)
     this.weight = hostParameter(`${name}/weight`, [units, inputs], uniform(units * inputs, bound, rng))
     this.bias = hostParameter(`${name}/bias`, [units], uniform(units, bound, rng))
-    this.feedback = uniform(readout * units, 1 / Math.sqrt(units), rng)
+    // torch.nn.init.kaiming_uniform_ of a [readout, units] tensor: U(±√(6/units))
+    this.feedback = uniform(readout * units, Math.sqrt(6 / units), rng)
     this.q = new Float64Array(inputs)
     this.p = new Float64Array(inputs)
     this.r = new Float64Array(units)
@@ -139,6 +140,9 @@ class GlmReadout {
   private readonly outputHistory: Float32Array[]
   private t = 0
   readonly features: Float64Array
+  /** Indices of the non-zero entries of `features` (the first `activeCount`): the input is sparse. */
+  private readonly active: Int32Array
+  private activeCount = 0
   readonly feedbackFeatures: Float64Array
   readonly u: Float64Array
   readonly p: Float64Array
@@ -151,17 +155,18 @@ class GlmReadout {
     rng: SeededRandom,
   ) {
     const { feedforwardBasis: kff, feedbackBasis: kfb, filterMemory: tau } = shape
-    // Xavier-uniform bounds of the [N, J, K] and [N, K_fb] tensors.
-    const ffBound = Math.sqrt(6 / (inputs * kff + neurons * kff))
-    const fbBound = Math.sqrt(6 / (kfb + neurons))
-    this.weight = hostParameter('readout/weight', [neurons, inputs, kff], uniform(neurons * inputs * kff, ffBound, rng))
-    this.feedbackWeight = hostParameter('readout/feedback', [neurons, kfb], uniform(neurons * kfb, fbBound, rng))
-    this.bias = hostParameter('readout/bias', [neurons], uniform(neurons, ffBound, rng))
+    // kclip/snn's SNNLayer draws all three tensors from U(±a), a the Xavier bound of the [N, J, K] weight
+    // (fan_in = J·K, fan_out = N·K)
+    const bound = Math.sqrt(6 / (inputs * kff + neurons * kff))
+    this.weight = hostParameter('readout/weight', [neurons, inputs, kff], uniform(neurons * inputs * kff, bound, rng))
+    this.feedbackWeight = hostParameter('readout/feedback', [neurons, kfb], uniform(neurons * kfb, bound, rng))
+    this.bias = hostParameter('readout/bias', [neurons], uniform(neurons, bound, rng))
     this.ffBasis = raisedCosineBasis(kff, tau, shape.basisWidth)
     this.fbBasis = raisedCosineBasis(kfb, tau, shape.basisWidth)
     this.inputHistory = Array.from({ length: tau }, () => new Float32Array(inputs))
     this.outputHistory = Array.from({ length: tau }, () => new Float32Array(neurons))
     this.features = new Float64Array(inputs * kff)
+    this.active = new Int32Array(inputs * kff)
     this.feedbackFeatures = new Float64Array(neurons * kfb)
     this.u = new Float64Array(neurons)
     this.p = new Float64Array(neurons)
@@ -197,8 +202,10 @@ class GlmReadout {
         for (let k = 0; k < kfb; k++) feedbackFeatures[i * kfb + k] += fbBasis[k * tau + l] * prev[i]
       }
     }
-    const active: number[] = []
-    for (let f = 0; f < features.length; f++) if (features[f] !== 0) active.push(f)
+    const active = this.active
+    let count = 0
+    for (let f = 0; f < features.length; f++) if (features[f] !== 0) active[count++] = f
+    this.activeCount = count
     const w = this.weight.value
     const v = this.feedbackWeight.value
     const b = this.bias.value
@@ -206,7 +213,10 @@ class GlmReadout {
     for (let i = 0; i < neurons; i++) {
       let acc = b[i]
       const row = i * width
-      for (const f of active) acc += w[row + f] * features[f]
+      for (let a = 0; a < count; a++) {
+        const f = active[a]
+        acc += w[row + f] * features[f]
+      }
       for (let k = 0; k < kfb; k++) acc += v[i * kfb + k] * feedbackFeatures[i * kfb + k]
       this.u[i] = acc
       this.p[i] = 1 / (1 + Math.exp(-acc))
@@ -224,14 +234,16 @@ class GlmReadout {
     const gw = this.weight.grad
     const gv = this.feedbackWeight.grad
     const gb = this.bias.grad
-    const active: number[] = []
-    for (let f = 0; f < features.length; f++) if (features[f] !== 0) active.push(f)
+    const { active, activeCount } = this
     for (let i = 0; i < neurons; i++) {
       const ei = e[i] * scale
       if (ei === 0) continue
       gb[i] += ei
       const row = i * width
-      for (const f of active) gw[row + f] += ei * features[f]
+      for (let a = 0; a < activeCount; a++) {
+        const f = active[a]
+        gw[row + f] += ei * features[f]
+      }
       for (let k = 0; k < kfb; k++) gv[i * kfb + k] += ei * feedbackFeatures[i * kfb + k]
     }
   }
@@ -297,7 +309,8 @@ export class VdibEncoder {
 
   /**
    * One step. With `learnScale` > 0 the gradient of learnScale·KL_t is accumulated: readout exactly,
-   * hidden layers by DFA with the readout error e = s − p. `forced` replays given readout spikes.
+   * hidden layers by DFA with the readout error e = s − p (unscaled, as the reference's hook).
+   * `forced` replays given readout spikes.
    */
   step(x: Float32Array, rng: SeededRandom, learnScale = 0, forced?: ArrayLike<number>): EncoderStep {
     let h = x
@@ -317,7 +330,9 @@ export class VdibEncoder {
     if (learnScale > 0) {
       const scale = learnScale / s.length
       readout.accumulate(this.error, scale)
-      for (const layer of this.hiddenLayers) layer.accumulate(this.error, scale)
+      // The reference's DFA hook *replaces* the gradient at the hidden spikes by e·B, so the 1/N and
+      // 1/T factors of the KL term do not reach the hidden layers.
+      for (const layer of this.hiddenLayers) layer.accumulate(this.error, 1)
     }
     return { spikes: s, kl }
   }

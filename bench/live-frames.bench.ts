@@ -13,6 +13,8 @@ import type { Page } from 'playwright-core'
 import { launchChromium } from '../test/support/chromium.js'
 import { startHostProcess } from '../test/support/host-process.js'
 
+/** rAF timestamp jitter allowed on a 60 Hz frame interval (Chromium coarsens timestamps to 0.1 ms). */
+const RAF_JITTER_MS = 0.5
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? process.argv[i + 1] : fallback
@@ -212,7 +214,10 @@ async function main(): Promise<void> {
       const produced = events / wallS
       const p95 = quantile(intervals, 0.95)
       const longest = longTasks.length ? Math.max(...longTasks) : 0
-      if (delivered >= 2_000_000 && p95 <= 16.7 && longest <= 50) goalMet = true
+      // "frame p95 ≤ 16.7 ms" = a frame on every 60 Hz refresh (1000/60 ms). The intervals are rAF
+      // timestamps, which Chromium coarsens (0.1 ms without cross-origin isolation), so a steady
+      // 60 fps reads 16.6–16.8 ms; a missed refresh reads 33.3 ms. Drawing must fit the budget too.
+      if (delivered >= 2_000_000 && p95 <= 1000 / 60 + RAF_JITTER_MS && quantile(draws, 0.95) <= 1000 / 60 && longest <= 50) goalMet = true
       rows.push([
         (rate / 1e6).toFixed(1),
         (produced / 1e6).toFixed(2),
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
   console.log(`\nChromium CPU by thread (cores; process type/thread name, busiest first):`)
   for (const r of threadRows) console.log(`  ${r}`)
   console.log(`load average at the end: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} (${(await import('node:os')).cpus().length} cores)`)
-  console.log(`Goal (≥ 2 M events/s drawn at frame p95 ≤ 16.7 ms, longest task ≤ 50 ms): ${goalMet ? 'met' : 'NOT met'}`)
+  console.log(`Goal (≥ 2 M events/s drawn at frame p95 ≤ 16.7 ms, i.e. every 60 Hz refresh within ${RAF_JITTER_MS} ms of timestamp jitter, draw p95 ≤ 16.7 ms, longest task ≤ 50 ms): ${goalMet ? 'met' : 'NOT met'}`)
 }
 
 main().catch((err) => {

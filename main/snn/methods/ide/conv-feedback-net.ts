@@ -5,7 +5,7 @@ import { parameter } from '../../layers/parameter.js'
 import type { SeededRandom } from '../../random.js'
 import type { FeedbackInput, NeuronConstants } from './feedback-net.js'
 import { unitColumns } from './feedback-net.js'
-import type { IdeNet } from './ide-net.js'
+import { disposeNet, iterateEquilibrium, type IdeNet } from './ide-net.js'
 import { normalisedWeight, powerIterate, unitVector } from './spectral-norm.js'
 
 /**
@@ -264,20 +264,10 @@ export class ConvFeedbackNet implements IdeNet {
   }
 
   solveEquilibrium(xbar: tf.Tensor2D, mask: tf.Tensor | null, iterations = 200): tf.Tensor4D {
-    return tf.tidy(() => {
-      const weight = this.feedbackWeight()
-      const d = this.drive(xbar)
-      let a = tf.zeros([xbar.shape[0], ...this.stateShape]) as tf.Tensor4D
-      for (let k = 0; k < iterations; k++) {
-        const next = this.equilibriumMap(a, d, weight, mask)
-        a.dispose()
-        a = next
-      }
-      return a
-    })
+    return iterateEquilibrium(this, xbar, mask, iterations) as tf.Tensor4D
   }
 
   dispose(): void {
-    for (const p of [...this.parameters, ...this.buffers]) p.variable.dispose()
+    disposeNet(this)
   }
 }

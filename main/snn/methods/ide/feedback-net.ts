@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs'
 import type { Parameter } from '../../layers/parameter.js'
 import { parameter } from '../../layers/parameter.js'
 import type { SeededRandom } from '../../random.js'
-import type { IdeNet } from './ide-net.js'
+import { disposeNet, iterateEquilibrium, type IdeNet } from './ide-net.js'
 import { normalisedWeight, powerIterate, unitVector } from './spectral-norm.js'
 
 /**
@@ -177,21 +177,11 @@ export class FeedbackNet implements IdeNet {
    * equilibrium the simulation approximates. Used for gradient checks and as a reference.
    */
   solveEquilibrium(xbar: tf.Tensor2D, mask: tf.Tensor | null, iterations = 200): tf.Tensor2D {
-    return tf.tidy(() => {
-      const weight = this.feedbackWeight()
-      const d = this.drive(xbar)
-      let a = tf.zeros([xbar.shape[0], this.shape.hidden]) as tf.Tensor2D
-      for (let k = 0; k < iterations; k++) {
-        const next = this.equilibriumMap(a, d, weight, mask)
-        a.dispose()
-        a = next
-      }
-      return a
-    })
+    return iterateEquilibrium(this, xbar, mask, iterations) as tf.Tensor2D
   }
 
   dispose(): void {
-    for (const p of [...this.parameters, ...this.buffers]) p.variable.dispose()
+    disposeNet(this)
   }
 }
 

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs'
+import * as tf from '@tensorflow/tfjs'
 import type { Parameter } from '../../layers/parameter.js'
 import type { FeedbackInput } from './feedback-net.js'
 
@@ -37,4 +37,24 @@ export interface IdeNet {
   /** a = f(a) by plain iteration from 0 (the exact equilibrium; for gradient checks). */
   solveEquilibrium(xbar: tf.Tensor2D, mask: tf.Tensor | null, iterations?: number): tf.Tensor
   dispose(): void
+}
+
+/** a = f(a) by plain iteration from a = 0, the shared body of both nets' `solveEquilibrium`. */
+export function iterateEquilibrium(net: IdeNet, xbar: tf.Tensor2D, mask: tf.Tensor | null, iterations: number): tf.Tensor {
+  return tf.tidy(() => {
+    const weight = net.feedbackWeight()
+    const d = net.drive(xbar)
+    let a: tf.Tensor = tf.zeros([xbar.shape[0], ...net.stateShape])
+    for (let k = 0; k < iterations; k++) {
+      const next = net.equilibriumMap(a, d, weight, mask)
+      a.dispose()
+      a = next
+    }
+    return a
+  })
+}
+
+/** Frees a net's trained and saved state. */
+export function disposeNet(net: Pick<IdeNet, 'parameters' | 'buffers'>): void {
+  for (const p of [...net.parameters, ...net.buffers]) p.variable.dispose()
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
+import { ideStepPeakBytes } from '../../support/ide-memory.js'
 import type { AdjointSolver, FeedbackInput, IdeConfig, TrainProgress } from '../../../main/snn/index.js'
 import { HostSgd, ideConfig, ideNetwork, ideTrainStep, initBackend, loadMnist, SeededRandom, trainIde } from '../../../main/snn/index.js'
 
@@ -119,31 +120,11 @@ describe('IDE conv variant end to end (trainIde, wasm)', () => {
   })
 })
 
-/** Peak tensor bytes (tf.profile) of one conv training step at T steps: 28×28 digits, 8 channels, batch 16. */
-async function convStepPeakBytes(steps: number): Promise<{ peak: number; leaked: number }> {
-  const config = ideConfig({ backend: 'wasm', architecture: 'conv', channels: 8, steps, batchSize: 16 })
-  const net = ideNetwork(config)
-  const sgd = new HostSgd(net.parameters, { momentum: config.momentum, weightDecay: config.weightDecay })
-  const digits = loadMnist()
-  const x = tf.tensor2d(digits.images.subarray(0, 16 * 784), [16, 784])
-  const labels = digits.labels.subarray(0, 16)
-  const rng = new SeededRandom(0)
-  ideTrainStep(net, sgd, config, { kind: 'analog', x }, labels, config.learningRate, rng) // warm-up
-  const before = tf.memory().numTensors
-  const info = await tf.profile(() => {
-    ideTrainStep(net, sgd, config, { kind: 'analog', x }, labels, config.learningRate, rng)
-  })
-  const leaked = tf.memory().numTensors - before
-  x.dispose()
-  net.dispose()
-  return { peak: info.peakBytes, leaked }
-}
-
 describe('IDE conv memory', () => {
   it('peak tensor memory of a conv training step at T = 100 is within 10 % of T = 30', async () => {
     await initBackend('wasm')
-    const t30 = await convStepPeakBytes(30)
-    const t100 = await convStepPeakBytes(100)
+    const t30 = await ideStepPeakBytes({ architecture: 'conv', channels: 8, steps: 30 }, 16)
+    const t100 = await ideStepPeakBytes({ architecture: 'conv', channels: 8, steps: 100 }, 16)
     expect(t30.leaked).toBe(0)
     expect(t100.leaked).toBe(0)
     // one state tensor is 16·14·14·8·4 B = 100 kB and the classifier kernel 63 kB: real tensors are measured

@@ -1,8 +1,8 @@
-import * as tf from '@tensorflow/tfjs'
 import { describe, expect, it } from 'vitest'
+import { ideStepPeakBytes } from '../../support/ide-memory.js'
 import { CancelledError } from '../../../common/errors.js'
 import type { Checkpoint, IdeConfig, TrainProgress } from '../../../main/snn/index.js'
-import { HostSgd, ideConfig, ideNetwork, ideTrainStep, initBackend, loadMnist, SeededRandom, trainIde } from '../../../main/snn/index.js'
+import { initBackend, trainIde } from '../../../main/snn/index.js'
 
 /** A tiny run: 784 → 32 ⟲ → 10, T = 10, 640 training digits, 2 epochs. */
 const tiny = (backend: 'cpu' | 'wasm', extra: Partial<IdeConfig> = {}): Partial<IdeConfig> => ({
@@ -53,34 +53,13 @@ describe('IDE training variants', () => {
   })
 })
 
-/**
- * Peak tensor memory of one training step (tf.profile's peakBytes: the high-water mark of all live
- * tensor bytes while the step runs) for a given T.
- */
-async function stepPeakBytes(steps: number): Promise<{ peak: number; leaked: number }> {
-  const config = ideConfig({ backend: 'wasm', steps, hidden: 200, batchSize: 64 })
-  const net = ideNetwork(config)
-  const sgd = new HostSgd(net.parameters, { momentum: config.momentum, weightDecay: config.weightDecay })
-  const digits = loadMnist()
-  const x = tf.tensor2d(digits.images.subarray(0, 64 * 784), [64, 784])
-  const labels = digits.labels.subarray(0, 64)
-  const rng = new SeededRandom(0)
-  ideTrainStep(net, sgd, config, { kind: 'analog', x }, labels, config.learningRate, rng) // warm-up (kernels, optimizer state)
-  const before = tf.memory().numTensors
-  const info = await tf.profile(() => {
-    ideTrainStep(net, sgd, config, { kind: 'analog', x }, labels, config.learningRate, rng)
-  })
-  const leaked = tf.memory().numTensors - before
-  x.dispose()
-  net.dispose()
-  return { peak: info.peakBytes, leaked }
-}
-
+// Peak tensor memory of one training step (tf.profile's peakBytes: the high-water mark of all live
+// tensor bytes while the step runs) at T = 30 and T = 100.
 describe('IDE memory', () => {
   it('peak tensor memory of a training step at T = 100 is within 10 % of T = 30', async () => {
     await initBackend('wasm')
-    const t30 = await stepPeakBytes(30)
-    const t100 = await stepPeakBytes(100)
+    const t30 = await ideStepPeakBytes({ steps: 30, hidden: 200 }, 64)
+    const t100 = await ideStepPeakBytes({ steps: 100, hidden: 200 }, 64)
     expect(t30.leaked).toBe(0)
     expect(t100.leaked).toBe(0)
     // the batch's input and the weights alone are 200 kB and 700 kB: the figure measures real tensors

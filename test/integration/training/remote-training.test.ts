@@ -23,8 +23,13 @@ const tiny: TrainingConfig = {
   method: 'bptt', epochs: 1, batchSize: 50, steps: 5, learningRate: 5e-3, hidden: 16, beta: 0.95, encoding: 'rate',
   trainCount: 200, testCount: 100, seed: 3, backend: 'cpu',
 }
-/** Long enough to be caught mid-run (5 epochs of 180 batches); the tests end it early. */
-const long: TrainingConfig = { ...tiny, epochs: 5, trainCount: 9000 }
+/**
+ * Long enough to be caught mid-run and still be running after a dropped connection has been noticed
+ * (up to 10 s) and restored: 40 epochs of 180 batches, about 2 minutes on an idle machine (5 epochs
+ * took 16 s once the host-fused engine got faster, and the run ended before the relay came back).
+ * The tests end it early.
+ */
+const long: TrainingConfig = { ...tiny, epochs: 40, trainCount: 9000 }
 /** 784×16 + 16 + 16×10 + 10 float32 parameters. */
 const WEIGHT_BYTES = (784 * 16 + 16 + 16 * 10 + 10) * 4
 

@@ -16,7 +16,7 @@ import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
 import type { EpochMetrics, RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
-import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -236,25 +236,14 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
   const stack = network.denseLifStack()
   const hostTrainer = stack ? new DenseLifTrainer(stack, optimizer, config.loss) : null
   const history: EpochMetrics[] = []
-  const fullBatches = Math.ceil(trainSet.count / config.batchSize)
-  const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
+  const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
-  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<BpttConfig> => {
+  // the host trainer's weights are written back to the network before they are read
+  const checkpoint = checkpointMaker('bptt', config, backend, hash, () => {
     hostTrainer?.syncVariables()
-    return {
-      format: 'spikelab.snn.checkpoint',
-      version: 1,
-      method: 'bptt',
-      config,
-      backend: { name: backend.name, simd: backend.simd },
-      dataHash: hash,
-      epoch,
-      batch,
-      metrics,
-      tensors: snapshotParameters(network.parameters),
-    }
-  }
+    return snapshotParameters(network.parameters)
+  })
 
   /** One batch through tfjs autodiff (networks the host trainer does not cover). */
   const tensorStep = (input: HostSpikes, labels: Uint8Array): { loss: number; predicted: Int32Array } => {

@@ -17,7 +17,7 @@ import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Coarse-scale LIF training (Yanguas-Gil 2020; spec snn-methods.md §B). One step is one absolute
@@ -331,22 +331,10 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
     epsilon: config.adamEpsilon,
   })
   const history: EpochMetrics[] = []
-  const fullBatches = Math.ceil(trainSet.count / config.batchSize)
-  const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
+  const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
-  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<CoarseConfig> => ({
-    format: 'spikelab.snn.checkpoint',
-    version: 1,
-    method: 'coarse',
-    config,
-    backend: { name: backend.name, simd: backend.simd },
-    dataHash: hash,
-    epoch,
-    batch,
-    metrics,
-    tensors: snapshotParameters(network.parameters),
-  })
+  const checkpoint = checkpointMaker('coarse', config, backend, hash, () => snapshotParameters(network.parameters))
 
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {

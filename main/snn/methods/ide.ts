@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
-import type { Checkpoint } from '../checkpoint.js'
 import { snapshotParameters } from '../checkpoint.js'
 import { SeededRandom } from '../random.js'
 import type { AdjointSolver } from './ide/adjoint-solvers.js'
@@ -15,7 +14,7 @@ import { disposeInput, IDE_DATA_SOURCES, loadIdeData, MNIST_GEOMETRY } from './i
 import type { IdeNet } from './ide/ide-net.js'
 import { HostSgd } from './ide/host-sgd.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * IDE (Xiao et al. 2021, spec snn-methods.md §C): a feedback SNN is simulated for T steps without a
@@ -334,21 +333,9 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
   const shuffleRng = new SeededRandom(config.seed + 0x1000)
   const noiseRng = new SeededRandom(config.seed + 0x2000)
   const history: EpochMetrics[] = []
-  const fullBatches = Math.ceil(trainSet.count / config.batchSize)
-  const batches = config.maxBatchesPerEpoch > 0 ? Math.min(fullBatches, config.maxBatchesPerEpoch) : fullBatches
+  const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
-  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<IdeConfig> => ({
-    format: 'spikelab.snn.checkpoint',
-    version: 1,
-    method: 'ide',
-    config,
-    backend: { name: backend.name, simd: backend.simd },
-    dataHash: hash,
-    epoch,
-    batch,
-    metrics,
-    tensors: snapshotParameters([...net.parameters, ...net.buffers]),
-  })
+  const checkpoint = checkpointMaker('ide', config, backend, hash, () => snapshotParameters([...net.parameters, ...net.buffers]))
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const order = shuffleRng.permutation(trainSet.count)

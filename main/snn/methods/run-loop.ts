@@ -2,6 +2,8 @@
  * Pieces every method's training loop shares: throttled progress with rate and ETA, a yield that
  * lets a cancel message reach the loop's AbortSignal, and the flat metrics record of a checkpoint.
  */
+import type { BackendInfo } from '../backend.js'
+import type { Checkpoint, CheckpointTensor } from '../checkpoint.js'
 import type { EpochMetrics, TrainProgress } from './run-types.js'
 
 /** Progress is reported at most this often (ms). */
@@ -41,4 +43,32 @@ export function yieldToEventLoop(): Promise<void> {
 /** An epoch's figures as one flat name → number record (a checkpoint's `metrics`). */
 export function flatMetrics({ extra, ...fixed }: EpochMetrics): Record<string, number> {
   return { ...fixed, ...extra }
+}
+
+/** Batches trained per epoch: all of them, or at most `maxBatchesPerEpoch` when that is positive. */
+export function batchesPerEpoch(samples: number, batchSize: number, maxBatchesPerEpoch: number): number {
+  const full = Math.ceil(samples / batchSize)
+  return maxBatchesPerEpoch > 0 ? Math.min(full, maxBatchesPerEpoch) : full
+}
+
+/** A run's checkpoint builder: the fixed fields once, the weights (`tensors()`) read at each call. */
+export function checkpointMaker<Config>(
+  method: string,
+  config: Config,
+  backend: BackendInfo,
+  dataHash: string,
+  tensors: () => readonly CheckpointTensor[],
+): (epoch: number, batch: number, metrics: Record<string, number>) => Checkpoint<Config> {
+  return (epoch, batch, metrics) => ({
+    format: 'spikelab.snn.checkpoint',
+    version: 1,
+    method,
+    config,
+    backend: { name: backend.name, simd: backend.simd },
+    dataHash,
+    epoch,
+    batch,
+    metrics,
+    tensors: tensors(),
+  })
 }

@@ -2,14 +2,13 @@ import { createHash } from 'node:crypto'
 import { CancelledError, SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
-import type { Checkpoint } from '../checkpoint.js'
 import type { LabeledImages } from '../data/mnist.js'
 import { loadMnist, selectImages } from '../data/mnist.js'
 import { patternCount, predictiveCodingSequence } from '../data/predictive-coding.js'
 import { SeededRandom } from '../random.js'
 import { dataHash } from './bptt.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 import type { Decoder } from './vdib/decoder.js'
 import { VdibDecoder } from './vdib/decoder.js'
 import { HostLinearDecoder } from './vdib/host-linear-decoder.js'
@@ -457,18 +456,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
   let cursor = 0
   // one example per step: a "batch" of progress is one example
   const progress = new ProgressMeter(options.onProgress, config.epochs, config.examplesPerEpoch, 1)
-  const checkpoint = (epoch: number, batch: number, metrics: Record<string, number>): Checkpoint<VdibConfig> => ({
-    format: 'spikelab.snn.checkpoint',
-    version: 1,
-    method: 'vdib',
-    config,
-    backend: { name: backend.name, simd: backend.simd },
-    dataHash: hash,
-    epoch,
-    batch,
-    metrics,
-    tensors: [...encoder.snapshot(), ...decoder.snapshot()],
-  })
+  const checkpoint = checkpointMaker('vdib', config, backend, hash, () => [...encoder.snapshot(), ...decoder.snapshot()])
   const lossOf = (fig: ExampleFigures) => (fig.count ? (fig.dec + config.beta * fig.kl) / fig.count : Number.NaN)
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {

@@ -10,6 +10,7 @@
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --validation   # train on 6,000 of the 8,000 training digits, score the other 2,000
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --epochs 5 --steps 8 --transfer 500
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --loss ce --batch 32      # code's --cost 0; another batch size
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --epochs 50 --milestones 30,40 --gamma 0.1   # a step learning-rate schedule
  *
  * Accuracy runs default to the paper's training budget: its code trains 10 epochs on 60,000 digits
  * (9,380 Adam steps of 64), which on our 8,000 training digits is 75 epochs (100 on the 6,000 of
@@ -34,6 +35,8 @@ const batches = Number(argument('batches') ?? 30)
 const transferSamples = Number(argument('transfer') ?? 1000)
 const loss = (argument('loss') ?? 'mse') as 'mse' | 'ce'
 const batchSize = Number(argument('batch') ?? 64)
+const learningRateMilestones = (argument('milestones') ?? '').split(',').filter(Boolean).map(Number)
+const learningRateGamma = Number(argument('gamma') ?? 0.1)
 /** Validation runs hold out the last 2,000 of the 8,000 training digits (the split's permutation is shared), never the test digits. */
 const validation = process.argv.includes('--validation')
 const data = validation ? { source: 'mnist' as const, trainCount: 6000, testCount: 2000, splitSeed: 0 } : { source: 'mnist' as const, trainCount: 8000, testCount: 2000, splitSeed: 0 }
@@ -41,7 +44,7 @@ const epochs = Number(argument('epochs') ?? paperEquivalentEpochs(data.trainCoun
 const splitLabel = validation ? '6000/2000 validation' : '8000/2000'
 
 const config: Partial<CoarseConfig> = accuracyRun
-  ? { backend, model, steps, epochs, loss, batchSize, data }
+  ? { backend, model, steps, epochs, loss, batchSize, data, learningRateMilestones, learningRateGamma }
   : { backend, model, steps, loss, batchSize, epochs: 2, maxBatchesPerEpoch: batches, data: { source: 'mnist', trainCount: 8000, testCount: 0, splitSeed: 0 } }
 
 const load0 = os.loadavg()[0]
@@ -60,7 +63,8 @@ const result = await trainCoarse(config, {
 const cpu = process.cpuUsage(cpu0)
 const wall = (performance.now() - wall0) / 1000
 const b = result.backend
-const label = `${model}, L=${steps}, ${loss}, B=${batchSize}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
+const schedule = learningRateMilestones.length ? `, lr ×${learningRateGamma} after epochs ${learningRateMilestones.join(',')}` : ''
+const label = `${model}, L=${steps}, ${loss}, B=${batchSize}${schedule}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
 const cpuRatio = (cpu.user + cpu.system) / 1e6 / wall
 
 if (accuracyRun) {

@@ -15,6 +15,9 @@ export const TrainingConfig = z
     /** Time steps T per sample. */
     steps: z.number().int().min(1).max(200),
     learningRate: z.number().positive().max(1),
+    /** Coarse LIF and IDE: epochs after which the learning rate is multiplied by learningRateGamma (a step schedule); none = constant. */
+    learningRateDrops: z.array(z.number().int().min(1).max(100)).max(10).optional(),
+    learningRateGamma: z.number().positive().max(1).optional(),
     /** Hidden LIF layer width of the 784-H-10 network. */
     hidden: z.number().int().min(1).max(4096),
     beta: z.number().min(0).max(1),

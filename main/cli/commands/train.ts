@@ -14,6 +14,8 @@ const FIELDS = {
   batch: { field: 'batchSize', kind: 'number' },
   steps: { field: 'steps', kind: 'number' },
   lr: { field: 'learningRate', kind: 'number' },
+  'lr-drops': { field: 'learningRateDrops', kind: 'epochs' },
+  'lr-gamma': { field: 'learningRateGamma', kind: 'number' },
   hidden: { field: 'hidden', kind: 'number' },
   beta: { field: 'beta', kind: 'number' },
   encoding: { field: 'encoding', kind: 'text' },
@@ -35,6 +37,7 @@ export const trainCommand: Command = {
   summary: 'Train a spiking network (in a worker thread); the run and its checkpoints go to the lab catalog',
   help: [
     'Usage: spikelab train [--method bptt|coarse|ide|vdib] [--epochs N] [--hidden H] [--steps T] [--batch B] [--lr X]',
+    '                      [--lr-drops E1,E2… --lr-gamma G]   (coarse and IDE: the rate ×G after each listed epoch)',
     '                      [--beta B] [--encoding rate|latency] [--train N] [--test N] [--seed S]',
     '                      [--backend auto|wasm|cpu] [--task predictive-coding|mnist-reconstruction]',
     '                      [--decoding time|rate] [--model fc|hidden|conv|conv2|lenet5|lenet5-analog]',
@@ -81,6 +84,11 @@ export const trainCommand: Command = {
         const n = Number(given)
         if (given.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number, got '${given}'`)
         raw[field] = n
+      } else if (kind === 'epochs') {
+        // "30,40" → [30, 40]; "none" or "" → no schedule
+        const list = given.trim() === '' || given === 'none' ? [] : given.split(',').map((e) => Number(e.trim()))
+        if (list.some((e) => !Number.isInteger(e))) throw new UsageError(`--${flag} must be epoch numbers separated by commas (or none), got '${given}'`)
+        raw[field] = list
       } else raw[field] = kind === 'path' ? path.resolve(given) : given
     }
     const parsed = TrainingConfig.safeParse(raw)

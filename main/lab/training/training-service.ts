@@ -31,11 +31,11 @@ export function methodDefaults(method: TrainingConfig['method']): TrainingConfig
     case 'coarse': {
       const d = COARSE_DEFAULTS
       // 4-step trains and a conv net: the setting of the issue's accuracy target
-      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: 4, learningRate: d.baseLearningRate, hidden: d.hiddenUnits, beta: Math.exp(-1 / d.tau1), encoding: 'rate', trainCount: 8000, testCount: 2000, model: 'lenet5', dataset: 'mnist' }
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: 4, learningRate: d.baseLearningRate, learningRateDrops: [...d.learningRateMilestones], learningRateGamma: d.learningRateGamma, hidden: d.hiddenUnits, beta: Math.exp(-1 / d.tau1), encoding: 'rate', trainCount: 8000, testCount: 2000, model: 'lenet5', dataset: 'mnist' }
     }
     case 'ide': {
       const d = IDE_DEFAULTS
-      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, architecture: d.architecture, channels: d.channels, dataset: d.data.source }
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: d.steps, learningRate: d.learningRate, learningRateDrops: [...d.learningRateMilestones], learningRateGamma: d.learningRateGamma, hidden: d.hidden, beta: d.leak, encoding: d.input === 'rate' ? 'rate' : 'latency', trainCount: d.data.trainCount, testCount: d.data.testCount, architecture: d.architecture, channels: d.channels, dataset: d.data.source }
     }
     case 'vdib': {
       const d = VDIB_DEFAULTS
@@ -50,6 +50,7 @@ export function methodDefaults(method: TrainingConfig['method']): TrainingConfig
 export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
   switch (c.method) {
     case 'bptt':
+      refuseSchedule(c)
       return { method: 'bptt', config: toBpttConfig(c) }
     case 'coarse':
       return { method: 'coarse', config: toCoarseConfig(c) }
@@ -59,6 +60,7 @@ export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
         method: 'ide',
         config: {
           seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, steps: c.steps, learningRate: c.learningRate, hidden: c.hidden,
+          ...learningRateSchedule(c),
           leak: c.beta, input: c.encoding === 'rate' ? 'rate' : 'analog', backend: c.backend,
           ...(c.architecture !== undefined ? { architecture: c.architecture } : {}),
           ...(c.channels !== undefined ? { channels: c.channels } : {}),
@@ -67,6 +69,7 @@ export function toMethodConfig(c: TrainingConfig): TrainingWorkerData {
         },
       }
     case 'vdib':
+      refuseSchedule(c)
       // VDIB trains one example at a time (batch 1, as the reference does); β weighs the KL term
       return {
         method: 'vdib',
@@ -99,7 +102,23 @@ function toCoarseConfig(c: TrainingConfig): Record<string, unknown> {
   if (c.dataset === 'event-folder' && !c.eventFolder) throw new SpikelabError('SNN_BAD_CONFIG', 'give the folder of event files (one sub-folder per class)', { field: 'eventFolder' })
   return {
     seed: c.seed, epochs: c.epochs, batchSize: c.batchSize, steps: c.steps, baseLearningRate: c.learningRate, hiddenUnits: c.hidden,
+    ...learningRateSchedule(c),
     tau1: -1 / Math.log(c.beta), tau2: -1 / Math.log(c.beta), encoding: c.encoding === 'rate' ? 'rate' : 'analog', model: c.model ?? 'lenet5', backend: c.backend, data,
+  }
+}
+
+/** The form's step schedule in the coarse LIF's and IDE's terms; only the given parts (the method fills the rest). */
+function learningRateSchedule(c: TrainingConfig): Record<string, unknown> {
+  return {
+    ...(c.learningRateDrops !== undefined ? { learningRateMilestones: c.learningRateDrops } : {}),
+    ...(c.learningRateGamma !== undefined ? { learningRateGamma: c.learningRateGamma } : {}),
+  }
+}
+
+/** BPTT and VDIB train at the constant rate of their references: refuse a schedule rather than ignore it. */
+function refuseSchedule(c: TrainingConfig): void {
+  if (c.learningRateDrops !== undefined && c.learningRateDrops.length > 0) {
+    throw new SpikelabError('SNN_BAD_CONFIG', `the ${c.method} method trains at a constant learning rate; learning-rate drops apply to the coarse LIF and IDE`, { field: 'learningRateDrops' })
   }
 }
 

@@ -8,6 +8,7 @@ import { rateEncode } from '../data/encoding.js'
 import type { LabeledImages } from '../data/mnist.js'
 import type { HostSpikes } from '../layers/host-spikes.js'
 import { HostAdam } from '../optim/adam.js'
+import { stepScheduledRate } from '../optim/step-schedule.js'
 import { SeededRandom } from '../random.js'
 import { bpttConfig, dataHash, mnistSplit } from './bptt.js'
 import type { CoarseDataSpec, CoarseSamplesOf, ImageSamples } from './coarse/coarse-data.js'
@@ -32,6 +33,12 @@ export interface CoarseConfig {
   readonly steps: number
   /** The effective Adam learning rate is baseLearningRate·8/L (spec §B.5/B.6). */
   readonly baseLearningRate: number
+  /**
+   * Epochs after which the learning rate is multiplied by `learningRateGamma` (MultiStepLR). The
+   * paper's code has no schedule, so the default is none.
+   */
+  readonly learningRateMilestones: readonly number[]
+  readonly learningRateGamma: number
   readonly adamBeta1: number
   readonly adamBeta2: number
   readonly adamEpsilon: number
@@ -75,6 +82,8 @@ export const COARSE_DEFAULTS: CoarseConfig = {
   batchSize: 64,
   steps: 8,
   baseLearningRate: 1e-3,
+  learningRateMilestones: [],
+  learningRateGamma: 0.1,
   adamBeta1: 0.9,
   adamBeta2: 0.999,
   adamEpsilon: 1e-8,
@@ -118,6 +127,10 @@ export function coarseConfig(partial: Partial<CoarseConfig> = {}): CoarseConfig 
   const positives = ['baseLearningRate', 'adamEpsilon', 'tau0', 'tau1', 'tau2', 'threshold', 'surrogateBeta', 'inputScale', 'ceScale'] as const
   for (const field of positives) {
     if (!(c[field] > 0) || !Number.isFinite(c[field])) throw bad(field, `must be positive, got ${String(c[field])}`)
+  }
+  if (!(c.learningRateGamma > 0 && c.learningRateGamma <= 1)) throw bad('learningRateGamma', `must lie in (0, 1], got ${String(c.learningRateGamma)}`)
+  if (!Array.isArray(c.learningRateMilestones) || !c.learningRateMilestones.every((m) => Number.isInteger(m) && m >= 1)) {
+    throw bad('learningRateMilestones', 'must be a list of epoch numbers ≥ 1')
   }
   if (!(c.targetSpikes >= 0 && Number.isFinite(c.targetSpikes))) throw bad('targetSpikes', `must be ≥ 0, got ${String(c.targetSpikes)}`)
   for (const field of ['adamBeta1', 'adamBeta2'] as const) {
@@ -338,6 +351,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
 
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
+      optimizer.learningRate = stepScheduledRate(coarseLearningRate(config), config.learningRateMilestones, config.learningRateGamma, epoch)
       const order = shuffleRng.permutation(trainSet.count)
       const epochStart = performance.now()
       let lossSum = 0

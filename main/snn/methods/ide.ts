@@ -13,6 +13,7 @@ import type { IdeDataSource, IdeInputGeometry, IdeSamples } from './ide/ide-data
 import { disposeInput, IDE_DATA_SOURCES, loadIdeData, MNIST_GEOMETRY } from './ide/ide-data.js'
 import type { IdeNet } from './ide/ide-net.js'
 import { HostSgd } from './ide/host-sgd.js'
+import { stepScheduledRate } from '../optim/step-schedule.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
 import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
@@ -297,11 +298,6 @@ export function idePredict(net: IdeNet, config: IdeConfig, input: FeedbackInput)
   }
 }
 
-function learningRateAt(config: IdeConfig, epoch: number): number {
-  const passed = config.learningRateMilestones.filter((m) => epoch >= m).length
-  return config.learningRate * config.learningRateGamma ** passed
-}
-
 async function evaluate(net: IdeNet, set: IdeSamples, config: IdeConfig, seed: number, signal?: AbortSignal): Promise<number> {
   if (set.count === 0) return Number.NaN
   const rng = new SeededRandom(seed)
@@ -339,7 +335,7 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const order = shuffleRng.permutation(trainSet.count)
-      const learningRate = learningRateAt(config, epoch)
+      const learningRate = stepScheduledRate(config.learningRate, config.learningRateMilestones, config.learningRateGamma, epoch)
       const epochStart = performance.now()
       let lossSum = 0
       let correct = 0

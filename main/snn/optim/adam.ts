@@ -22,11 +22,14 @@ export class HostAdam {
   private readonly m: Float32Array[]
   private readonly v: Float32Array[]
   private step = 0
+  /** The rate of the next steps; a schedule may change it between steps. */
+  learningRate: number
 
   constructor(
     private readonly parameters: readonly Parameter[],
     private readonly options: AdamOptions,
   ) {
+    this.learningRate = options.learningRate
     this.m = parameters.map((p) => new Float32Array(p.variable.size))
     this.v = parameters.map((p) => new Float32Array(p.variable.size))
   }
@@ -53,7 +56,8 @@ export class HostAdam {
    */
   applyHost(weights: readonly Float32Array[], grads: readonly Float32Array[]): void {
     this.step++
-    const { learningRate: lr, beta1, beta2, epsilon } = this.options
+    const { beta1, beta2, epsilon } = this.options
+    const lr = this.learningRate
     const correction1 = 1 - beta1 ** this.step
     const correction2 = 1 - beta2 ** this.step
     for (let k = 0; k < this.parameters.length; k++) {

@@ -64,6 +64,21 @@ describe.each(['cpu', 'wasm'] as const)('coarse LIF training on %s', (backend) =
 })
 
 describe('coarse training control', () => {
+  it('applies the step learning-rate schedule from the milestone epoch on', async () => {
+    const weightsAfterEpochs = async (learningRateGamma: number) => {
+      const snapshots: Float32Array[][] = []
+      await trainCoarse(
+        { ...tiny('cpu'), epochs: 2, maxBatchesPerEpoch: 2, learningRateMilestones: [1], learningRateGamma, data: { source: 'mnist', trainCount: 640, testCount: 10, splitSeed: 0 } },
+        { onCheckpoint: (c) => snapshots.push(c.tensors.map((t) => new Float32Array(t.data))) },
+      )
+      return snapshots
+    }
+    const largestChange = ([a, b]: Float32Array[][]) => Math.max(...a.map((w, k) => Math.max(...w.map((v, i) => Math.abs(v - b[k][i])))))
+    // every Adam step moves a weight by at most about lr; at 2e-3·1e-6 two steps cannot move one by 1e-7
+    expect(largestChange(await weightsAfterEpochs(1e-6))).toBeLessThan(1e-7)
+    expect(largestChange(await weightsAfterEpochs(1))).toBeGreaterThan(1e-4)
+  }, 120_000)
+
   it('trains the LeNet-5 variant with 8-step trains and leaves no tensors behind', async () => {
     await initBackend('wasm')
     const before = tf.memory().numTensors

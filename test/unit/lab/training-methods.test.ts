@@ -25,4 +25,15 @@ describe('training methods offered to the form', () => {
     expect(c.tau1).toBeCloseTo(2, 12)
     expect(c.tau2).toBeCloseTo(2, 12)
   })
+
+  it.each(['coarse', 'ide'] as const)('%s: the form\'s learning-rate drops reach the method as its step schedule', (id) => {
+    const { config } = toMethodConfig({ ...methodDefaults(id), learningRateDrops: [3, 7], learningRateGamma: 0.5 })
+    expect(trainingMethod(id).configure(config)).toMatchObject({ learningRateMilestones: [3, 7], learningRateGamma: 0.5 })
+  })
+
+  it.each(['bptt', 'vdib'] as const)('%s: refuses learning-rate drops instead of ignoring them', (id) => {
+    expect(() => toMethodConfig({ ...methodDefaults(id), learningRateDrops: [3] })).toThrow(
+      expect.objectContaining({ code: 'SNN_BAD_CONFIG', location: expect.objectContaining({ field: 'learningRateDrops' }) }),
+    )
+  })
 })

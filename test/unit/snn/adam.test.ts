@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { initBackend } from '../../../main/snn/index.js'
 import { parameter } from '../../../main/snn/layers/parameter.js'
 import { HostAdam } from '../../../main/snn/optim/adam.js'
+import { stepScheduledRate } from '../../../main/snn/optim/step-schedule.js'
 
 beforeAll(async () => {
   await initBackend('cpu')
@@ -36,9 +37,35 @@ describe('HostAdam', () => {
     for (let i = 0; i < 6; i++) expect(a[i]).toBeCloseTo(b[i], 5)
   })
 
+  it('steps at the rate a schedule sets between steps', () => {
+    const p = parameter('w', new Float32Array([1]), [1])
+    const adam = new HostAdam([p], { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })
+    adam.learningRate = 0.01
+    adam.apply({ [p.variable.name]: tf.tensor1d([0.5]) })
+    // the first Adam step moves by lr·m̂/√v̂ = lr·sign(g)
+    expect(p.variable.dataSync()[0]).toBeCloseTo(0.99, 6)
+  })
+
   it('names a parameter without a gradient', () => {
     const p = parameter('lonely', new Float32Array([1]), [1])
     const adam = new HostAdam([p], { learningRate: 0.1, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 })
     expect(() => adam.apply({})).toThrow(expect.objectContaining({ code: 'SNN_NO_GRADIENT', location: { field: 'lonely' } }))
+  })
+})
+
+describe('stepScheduledRate (MultiStepLR)', () => {
+  it('multiplies by gamma once per milestone passed, counting epochs from 0 as scheduler.step() does', () => {
+    // torch MultiStepLR(milestones=[2, 4], gamma=0.1), lr 1: epochs 0,1 → 1; 2,3 → 0.1; 4… → 0.01
+    const rates = [0, 1, 2, 3, 4, 5].map((epoch) => stepScheduledRate(1, [2, 4], 0.1, epoch))
+    expect(rates[0]).toBe(1)
+    expect(rates[1]).toBe(1)
+    expect(rates[2]).toBeCloseTo(0.1, 12)
+    expect(rates[3]).toBeCloseTo(0.1, 12)
+    expect(rates[4]).toBeCloseTo(0.01, 12)
+    expect(rates[5]).toBeCloseTo(0.01, 12)
+  })
+
+  it('keeps the base rate without milestones', () => {
+    expect(stepScheduledRate(3e-4, [], 0.1, 99)).toBe(3e-4)
   })
 })

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { bpttConfig, initBackend, restoreParameters, SeededRandom, snapshotParameters, SpikingNetwork } from '../../../main/snn/index.js'
+import { bpttConfig, coarseConfig, initBackend, restoreParameters, SeededRandom, snapshotParameters, SpikingNetwork } from '../../../main/snn/index.js'
 
 const error = (code: string, field: string) => expect.objectContaining({ code, location: expect.objectContaining({ field }) })
 
@@ -85,5 +85,20 @@ describe('checkpoint tensors', () => {
     expect(b.variables[0].dataSync()).toEqual(a.variables[0].dataSync())
     const other = new SpikingNetwork([5], spec, new SeededRandom(1))
     expect(() => restoreParameters(other.parameters, snap)).toThrow(error('SNN_CHECKPOINT_MISMATCH', 'tensors[0]'))
+  })
+})
+
+describe('coarse-LIF configuration', () => {
+  it('has no learning-rate schedule by default, as the paper-era code', () => {
+    expect(coarseConfig().learningRateMilestones).toEqual([])
+  })
+
+  it.each([
+    [{ learningRateGamma: 0 }, 'learningRateGamma'],
+    [{ learningRateGamma: 1.5 }, 'learningRateGamma'],
+    [{ learningRateMilestones: [0] }, 'learningRateMilestones'],
+    [{ learningRateMilestones: [2.5] }, 'learningRateMilestones'],
+  ] as const)('rejects %o naming %s', (partial, field) => {
+    expect(() => coarseConfig(partial)).toThrow(error('SNN_BAD_CONFIG', field))
   })
 })

@@ -15,8 +15,8 @@ import type { LayerSpec } from '../network.js'
 import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
-import type { EpochMetrics, RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
-import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import type { RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -183,24 +183,6 @@ export function evaluate(network: SpikingNetwork, set: LabeledImages, config: Bp
   return set.count === 0 ? Number.NaN : correct / set.count
 }
 
-/** `evaluate` that yields between batches and stops with CancelledError when `signal` aborts. */
-async function evaluateCancellable(
-  network: SpikingNetwork,
-  set: LabeledImages,
-  config: BpttConfig,
-  seed: number,
-  signal: AbortSignal | undefined,
-): Promise<number> {
-  const rng = new SeededRandom(seed)
-  let correct = 0
-  for (let start = 0; start < set.count; start += config.evalBatchSize) {
-    await yieldToEventLoop()
-    if (signal?.aborted) throw new CancelledError('training cancelled')
-    correct += evaluateBatch(network, set, config, rng, start)
-  }
-  return set.count === 0 ? Number.NaN : correct / set.count
-}
-
 function evaluateBatch(network: SpikingNetwork, set: LabeledImages, config: BpttConfig, rng: SeededRandom, start: number): number {
   const end = Math.min(set.count, start + config.evalBatchSize)
   const indices = Int32Array.from({ length: end - start }, (_, k) => start + k)
@@ -235,7 +217,6 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
   // Dense/LIF stacks (the reference network) train on the host without tensors; others through tfjs.
   const stack = network.denseLifStack()
   const hostTrainer = stack ? new DenseLifTrainer(stack, optimizer, config.loss) : null
-  const history: EpochMetrics[] = []
   const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
@@ -244,6 +225,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
     hostTrainer?.syncVariables()
     return snapshotParameters(network.parameters)
   })
+  const epochLog = new EpochLog(options, checkpoint)
 
   /** One batch through tfjs autodiff (networks the host trainer does not cover). */
   const tensorStep = (input: HostSpikes, labels: Uint8Array): { loss: number; predicted: Int32Array } => {
@@ -290,28 +272,21 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
         progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
-      let testAccuracy: number
       hostTrainer?.syncVariables()
-      try {
-        testAccuracy = await evaluateCancellable(network, testSet, config, config.seed + EVAL_SEED_OFFSET, options.signal)
-      } catch (err) {
-        if (err instanceof CancelledError) options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossSum / seen }))
-        throw err
-      }
-      const metrics: EpochMetrics = {
+      const rng = new SeededRandom(config.seed + EVAL_SEED_OFFSET)
+      const testAccuracy = await epochLog.score(epoch, lossSum / seen, () =>
+        accuracyInBatches(testSet.count, config.evalBatchSize, options.signal, (start) => evaluateBatch(network, testSet, config, rng, start)),
+      )
+      epochLog.finish({
         epoch: epoch + 1,
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
         testAccuracy,
         samplesPerSecond: seen / seconds,
         seconds,
-      }
-      history.push(metrics)
-      options.onEpoch?.(metrics)
-      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
+      })
     }
-    const last = history.at(-1)
-    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
+    return epochLog.result(backend, config.epochs)
   } finally {
     network.dispose()
   }

@@ -17,8 +17,8 @@ import type { CoarseLayerSpec } from './coarse/coarse-network.js'
 import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
-import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * Coarse-scale LIF training (Yanguas-Gil 2020; spec snn-methods.md §B). One step is one absolute
@@ -302,23 +302,6 @@ export function coarseEvaluate(network: CoarseNetwork, set: LabeledImages | Coar
   return countCorrect(coarsePredict(network, set, config, seed), set.labels, 0) / set.count
 }
 
-async function evaluateCancellable(
-  network: CoarseNetwork,
-  set: CoarseSamplesOf,
-  config: CoarseConfig,
-  seed: number,
-  signal: AbortSignal | undefined,
-): Promise<number> {
-  const rng = new SeededRandom(seed)
-  let correct = 0
-  for (let start = 0; start < set.count; start += config.evalBatchSize) {
-    await yieldToEventLoop()
-    if (signal?.aborted) throw new CancelledError('training cancelled')
-    correct += countCorrect(predictBatch(network, set, config, rng, start), set.labels, start)
-  }
-  return set.count === 0 ? Number.NaN : correct / set.count
-}
-
 /** Seed of the test-set input stream of a run (so a checkpoint's accuracy can be reproduced). */
 export function coarseEvaluationSeed(config: CoarseConfig): number {
   return config.seed + 0x3000
@@ -343,11 +326,11 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
     beta2: config.adamBeta2,
     epsilon: config.adamEpsilon,
   })
-  const history: EpochMetrics[] = []
   const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
 
   const checkpoint = checkpointMaker('coarse', config, backend, hash, () => snapshotParameters(network.parameters))
+  const epochLog = new EpochLog(options, checkpoint)
 
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -387,27 +370,21 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
         progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
-      let testAccuracy: number
-      try {
-        testAccuracy = await evaluateCancellable(network, testSet, config, coarseEvaluationSeed(config), options.signal)
-      } catch (err) {
-        if (err instanceof CancelledError) options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossSum / seen }))
-        throw err
-      }
-      const metrics: EpochMetrics = {
+      const rng = new SeededRandom(coarseEvaluationSeed(config))
+      const testAccuracy = await epochLog.score(epoch, lossSum / seen, () =>
+        accuracyInBatches(testSet.count, config.evalBatchSize, options.signal, (start) => countCorrect(predictBatch(network, testSet, config, rng, start), testSet.labels, start)),
+      )
+      epochLog.finish({
         epoch: epoch + 1,
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
         testAccuracy,
+        extra: { learningRate: optimizer.learningRate },
         samplesPerSecond: seen / seconds,
         seconds,
-      }
-      history.push(metrics)
-      options.onEpoch?.(metrics)
-      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
+      })
     }
-    const last = history.at(-1)
-    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
+    return epochLog.result(backend, config.epochs)
   } finally {
     network.dispose()
   }

@@ -14,8 +14,8 @@ import { disposeInput, IDE_DATA_SOURCES, loadIdeData, MNIST_GEOMETRY } from './i
 import type { IdeNet } from './ide/ide-net.js'
 import { HostSgd } from './ide/host-sgd.js'
 import { stepScheduledRate } from '../optim/step-schedule.js'
-import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { batchesPerEpoch, checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 
 /**
  * IDE (Xiao et al. 2021, spec snn-methods.md §C): a feedback SNN is simulated for T steps without a
@@ -298,23 +298,20 @@ export function idePredict(net: IdeNet, config: IdeConfig, input: FeedbackInput)
   }
 }
 
-async function evaluate(net: IdeNet, set: IdeSamples, config: IdeConfig, seed: number, signal?: AbortSignal): Promise<number> {
-  if (set.count === 0) return Number.NaN
+function evaluate(net: IdeNet, set: IdeSamples, config: IdeConfig, seed: number, signal?: AbortSignal): Promise<number> {
   const rng = new SeededRandom(seed)
-  let correct = 0
-  for (let start = 0; start < set.count; start += config.evalBatchSize) {
-    await yieldToEventLoop()
-    if (signal?.aborted) throw new CancelledError('training cancelled')
+  return accuracyInBatches(set.count, config.evalBatchSize, signal, (start) => {
     const indices = Int32Array.from({ length: Math.min(set.count, start + config.evalBatchSize) - start }, (_, k) => start + k)
     const input = set.input(indices, rng)
     try {
       const predicted = idePredict(net, config, input)
+      let correct = 0
       predicted.forEach((p, k) => (correct += p === set.labels[indices[k]] ? 1 : 0))
+      return correct
     } finally {
       disposeInput(input)
     }
-  }
-  return correct / set.count
+  })
 }
 
 /** Trains a feedback SNN with IDE on MNIST or emulated N-MNIST. Same contract as BPTT's `train` (worker-ready, cancellable, seeded). */
@@ -328,10 +325,10 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
   const optimizer = new HostSgd(net.parameters, { momentum: config.momentum, weightDecay: config.weightDecay })
   const shuffleRng = new SeededRandom(config.seed + 0x1000)
   const noiseRng = new SeededRandom(config.seed + 0x2000)
-  const history: EpochMetrics[] = []
   const batches = batchesPerEpoch(trainSet.count, config.batchSize, config.maxBatchesPerEpoch)
   const progress = new ProgressMeter(options.onProgress, config.epochs, batches, config.batchSize)
   const checkpoint = checkpointMaker('ide', config, backend, hash, () => snapshotParameters([...net.parameters, ...net.buffers]))
+  const epochLog = new EpochLog(options, checkpoint)
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
       const order = shuffleRng.permutation(trainSet.count)
@@ -369,14 +366,8 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
         progress.batchDone(epoch, b, indices.length, (performance.now() - t0) / 1000, lossSum / seen, correct / seen)
       }
       const seconds = (performance.now() - epochStart) / 1000
-      let testAccuracy: number
-      try {
-        testAccuracy = await evaluate(net, testSet, config, config.seed + 0x3000, options.signal)
-      } catch (err) {
-        if (err instanceof CancelledError) options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossSum / seen }))
-        throw err
-      }
-      const metrics: EpochMetrics = {
+      const testAccuracy = await epochLog.score(epoch, lossSum / seen, () => evaluate(net, testSet, config, config.seed + 0x3000, options.signal))
+      epochLog.finish({
         epoch: epoch + 1,
         trainLoss: lossSum / seen,
         trainAccuracy: correct / seen,
@@ -384,13 +375,9 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
         extra: { learningRate, solverResidual: residualSum / batches, solverIterations: iterationSum / batches },
         samplesPerSecond: seen / seconds,
         seconds,
-      }
-      history.push(metrics)
-      options.onEpoch?.(metrics)
-      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
+      })
     }
-    const last = history.at(-1)
-    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
+    return epochLog.result(backend, config.epochs)
   } finally {
     net.dispose()
   }

@@ -1,10 +1,12 @@
 /**
  * Pieces every method's training loop shares: throttled progress with rate and ETA, a yield that
- * lets a cancel message reach the loop's AbortSignal, and the flat metrics record of a checkpoint.
+ * lets a cancel message reach the loop's AbortSignal, cancellable scoring, the end-of-epoch record
+ * (metrics, hooks, checkpoint) and the checkpoint builder.
  */
+import { CancelledError } from '../../../common/errors.js'
 import type { BackendInfo } from '../backend.js'
 import type { Checkpoint, CheckpointTensor } from '../checkpoint.js'
-import type { EpochMetrics, TrainProgress } from './run-types.js'
+import type { EpochMetrics, RunOptions, RunResult, TrainProgress } from './run-types.js'
 
 /** Progress is reported at most this often (ms). */
 export const PROGRESS_INTERVAL_MS = 100
@@ -51,6 +53,8 @@ export function batchesPerEpoch(samples: number, batchSize: number, maxBatchesPe
   return maxBatchesPerEpoch > 0 ? Math.min(full, maxBatchesPerEpoch) : full
 }
 
+export type CheckpointMaker<Config> = (epoch: number, batch: number, metrics: Record<string, number>) => Checkpoint<Config>
+
 /** A run's checkpoint builder: the fixed fields once, the weights (`tensors()`) read at each call. */
 export function checkpointMaker<Config>(
   method: string,
@@ -58,7 +62,7 @@ export function checkpointMaker<Config>(
   backend: BackendInfo,
   dataHash: string,
   tensors: () => readonly CheckpointTensor[],
-): (epoch: number, batch: number, metrics: Record<string, number>) => Checkpoint<Config> {
+): CheckpointMaker<Config> {
   return (epoch, batch, metrics) => ({
     format: 'spikelab.snn.checkpoint',
     version: 1,
@@ -71,4 +75,52 @@ export function checkpointMaker<Config>(
     metrics,
     tensors: tensors(),
   })
+}
+
+/**
+ * Accuracy over `count` samples scored in batches (`correctIn(start)` counts the right answers of the
+ * batch from `start`), yielding between batches so a cancel lands within one batch. NaN when empty.
+ */
+export async function accuracyInBatches(count: number, batchSize: number, signal: AbortSignal | undefined, correctIn: (start: number) => number): Promise<number> {
+  if (count === 0) return Number.NaN
+  let correct = 0
+  for (let start = 0; start < count; start += batchSize) {
+    await yieldToEventLoop()
+    if (signal?.aborted) throw new CancelledError('training cancelled')
+    correct += correctIn(start)
+  }
+  return correct / count
+}
+
+/** The end of each epoch, the same for every method: scoring, the history, the hooks and the checkpoint. */
+export class EpochLog<Config> {
+  readonly history: EpochMetrics[] = []
+
+  constructor(
+    private readonly options: RunOptions<Config>,
+    private readonly checkpoint: CheckpointMaker<Config>,
+  ) {}
+
+  /** Runs `evaluate` for the epoch just trained (0-based `epoch`); cancelled while scoring, the epoch's weights are still checkpointed. */
+  async score(epoch: number, trainLoss: number, evaluate: () => Promise<number>): Promise<number> {
+    try {
+      return await evaluate()
+    } catch (err) {
+      if (err instanceof CancelledError) this.options.onCheckpoint?.(this.checkpoint(epoch + 1, 0, { trainLoss }))
+      throw err
+    }
+  }
+
+  /** Records a finished epoch: history, `onEpoch`, and its checkpoint. */
+  finish(metrics: EpochMetrics): void {
+    this.history.push(metrics)
+    this.options.onEpoch?.(metrics)
+    this.options.onCheckpoint?.(this.checkpoint(metrics.epoch, 0, flatMetrics(metrics)))
+  }
+
+  /** The run's result after `epochs` epochs, with the final checkpoint. */
+  result(backend: BackendInfo, epochs: number): RunResult<Config> {
+    const last = this.history.at(-1)
+    return { backend, history: this.history, checkpoint: this.checkpoint(epochs, 0, last ? flatMetrics(last) : {}) }
+  }
 }

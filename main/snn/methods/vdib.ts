@@ -8,7 +8,7 @@ import { patternCount, predictiveCodingSequence } from '../data/predictive-codin
 import { SeededRandom } from '../random.js'
 import { dataHash } from './bptt.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { checkpointMaker, flatMetrics, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
 import type { Decoder } from './vdib/decoder.js'
 import { VdibDecoder } from './vdib/decoder.js'
 import { HostLinearDecoder } from './vdib/host-linear-decoder.js'
@@ -451,12 +451,12 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
     spikeRng: new SeededRandom(config.seed + 0x2000),
   }
   const dataRng = new SeededRandom(config.seed + 0x1000)
-  const history: EpochMetrics[] = []
   let order = images ? dataRng.permutation(images.train.count) : new Int32Array(0)
   let cursor = 0
   // one example per step: a "batch" of progress is one example
   const progress = new ProgressMeter(options.onProgress, config.epochs, config.examplesPerEpoch, 1)
   const checkpoint = checkpointMaker('vdib', config, backend, hash, () => [...encoder.snapshot(), ...decoder.snapshot()])
+  const epochLog = new EpochLog(options, checkpoint)
   const lossOf = (fig: ExampleFigures) => (fig.count ? (fig.dec + config.beta * fig.kl) / fig.count : Number.NaN)
   try {
     for (let epoch = 0; epoch < config.epochs; epoch++) {
@@ -522,12 +522,9 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
           seconds,
         }
       }
-      history.push(metrics)
-      options.onEpoch?.(metrics)
-      options.onCheckpoint?.(checkpoint(epoch + 1, 0, flatMetrics(metrics)))
+      epochLog.finish(metrics)
     }
-    const last = history.at(-1)
-    return { backend, history, checkpoint: checkpoint(config.epochs, 0, last ? flatMetrics(last) : {}) }
+    return epochLog.result(backend, config.epochs)
   } finally {
     decoder.dispose()
   }

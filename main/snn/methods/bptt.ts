@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import * as tf from '@tensorflow/tfjs'
-import { CancelledError, SpikelabError } from '../../../common/errors.js'
+import { SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import type { Checkpoint } from '../checkpoint.js'
@@ -16,7 +16,7 @@ import { SpikingNetwork } from '../network.js'
 import { HostAdam } from '../optim/adam.js'
 import { SeededRandom } from '../random.js'
 import type { RunOptions, RunResult, RunStart, TrainingMethod } from './run-types.js'
-import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
 
 /**
  * Surrogate-gradient BPTT (spec snn-methods.md §D.5). Defaults are the reference configuration of
@@ -251,11 +251,7 @@ export async function train(partial: Partial<BpttConfig>, options: TrainOptions 
       let correct = 0
       let seen = 0
       for (let b = 0; b < batches; b++) {
-        await yieldToEventLoop() // lets a cancel message reach `signal`
-        if (options.signal?.aborted) {
-          options.onCheckpoint?.(checkpoint(epoch, b, { trainLoss: seen ? lossSum / seen : Number.NaN }))
-          throw new CancelledError('training cancelled')
-        }
+        await epochLog.cancelPoint(epoch, b, seen ? lossSum / seen : Number.NaN)
         const t0 = performance.now()
         const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
         const labels = Uint8Array.from(indices, (i) => trainSet.labels[i])

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { CancelledError, SpikelabError } from '../../../common/errors.js'
+import { SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import type { Checkpoint } from '../checkpoint.js'
@@ -18,7 +18,7 @@ import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
 
 /**
  * Coarse-scale LIF training (Yanguas-Gil 2020; spec snn-methods.md §B). One step is one absolute
@@ -341,11 +341,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
       let correct = 0
       let seen = 0
       for (let b = 0; b < batches; b++) {
-        await yieldToEventLoop() // lets a cancel message reach `signal`
-        if (options.signal?.aborted) {
-          options.onCheckpoint?.(checkpoint(epoch, b, { trainLoss: seen ? lossSum / seen : Number.NaN }))
-          throw new CancelledError('training cancelled')
-        }
+        await epochLog.cancelPoint(epoch, b, seen ? lossSum / seen : Number.NaN)
         const t0 = performance.now()
         const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
         const labels = Int32Array.from(indices, (i) => trainSet.labels[i])

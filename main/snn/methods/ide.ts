@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs'
-import { CancelledError, SpikelabError } from '../../../common/errors.js'
+import { SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import { snapshotParameters } from '../checkpoint.js'
@@ -15,7 +15,7 @@ import type { IdeNet } from './ide/ide-net.js'
 import { HostSgd } from './ide/host-sgd.js'
 import { stepScheduledRate } from '../optim/step-schedule.js'
 import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
 
 /**
  * IDE (Xiao et al. 2021, spec snn-methods.md §C): a feedback SNN is simulated for T steps without a
@@ -340,11 +340,7 @@ export async function train(partial: Partial<IdeConfig>, options: RunOptions<Ide
       let residualSum = 0
       let iterationSum = 0
       for (let b = 0; b < batches; b++) {
-        await yieldToEventLoop()
-        if (options.signal?.aborted) {
-          options.onCheckpoint?.(checkpoint(epoch, b, { trainLoss: seen ? lossSum / seen : Number.NaN }))
-          throw new CancelledError('training cancelled')
-        }
+        await epochLog.cancelPoint(epoch, b, seen ? lossSum / seen : Number.NaN)
         const t0 = performance.now()
         const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
         const labels = Uint8Array.from(indices, (i) => trainSet.labels[i])

@@ -92,7 +92,7 @@ export async function accuracyInBatches(count: number, batchSize: number, signal
   return correct / count
 }
 
-/** The end of each epoch, the same for every method: scoring, the history, the hooks and the checkpoint. */
+/** The checkpoints, hooks and history of a run's epochs, the same for every method: cancel between batches, scoring, the end of an epoch. */
 export class EpochLog<Config> {
   readonly history: EpochMetrics[] = []
 
@@ -100,6 +100,19 @@ export class EpochLog<Config> {
     private readonly options: RunOptions<Config>,
     private readonly checkpoint: CheckpointMaker<Config>,
   ) {}
+
+  /**
+   * A place the run may stop, e.g. before each batch (`epoch`, `batch` count from 0): yields so a
+   * cancel message can reach the signal; on cancel saves the weights as they are (with the epoch's
+   * loss so far) and stops the run with CancelledError.
+   */
+  async cancelPoint(epoch: number, batch: number, trainLoss: number): Promise<void> {
+    await yieldToEventLoop()
+    if (this.options.signal?.aborted) {
+      this.options.onCheckpoint?.(this.checkpoint(epoch, batch, { trainLoss }))
+      throw new CancelledError('training cancelled')
+    }
+  }
 
   /** Runs `evaluate` for the epoch just trained (0-based `epoch`); cancelled while scoring, the epoch's weights are still checkpointed. */
   async score(epoch: number, trainLoss: number, evaluate: () => Promise<number>): Promise<number> {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { CancelledError, SpikelabError } from '../../../common/errors.js'
+import { SpikelabError } from '../../../common/errors.js'
 import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import type { LabeledImages } from '../data/mnist.js'
@@ -8,7 +8,7 @@ import { patternCount, predictiveCodingSequence } from '../data/predictive-codin
 import { SeededRandom } from '../random.js'
 import { dataHash } from './bptt.js'
 import type { EpochMetrics, RunOptions, RunResult, TrainingMethod } from './run-types.js'
-import { checkpointMaker, EpochLog, ProgressMeter, yieldToEventLoop } from './run-loop.js'
+import { checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
 import type { Decoder } from './vdib/decoder.js'
 import { VdibDecoder } from './vdib/decoder.js'
 import { HostLinearDecoder } from './vdib/host-linear-decoder.js'
@@ -463,11 +463,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
       const fig = emptyFigures()
       const epochStart = performance.now()
       for (let b = 0; b < config.examplesPerEpoch; b++) {
-        await yieldToEventLoop()
-        if (options.signal?.aborted) {
-          options.onCheckpoint?.(checkpoint(epoch, b, { trainLoss: lossOf(fig) }))
-          throw new CancelledError('training cancelled')
-        }
+        await epochLog.cancelPoint(epoch, b, lossOf(fig))
         const t0 = performance.now()
         if (images) {
           if (cursor === order.length) {
@@ -486,11 +482,7 @@ export async function train(partial: Partial<VdibConfig>, options: RunOptions<Vd
         progress.batchDone(epoch, b, 1, (performance.now() - t0) / 1000, loss, reconstruction ? 0 : fig.correct / Math.max(1, fig.count))
       }
       const seconds = (performance.now() - epochStart) / 1000
-      await yieldToEventLoop()
-      if (options.signal?.aborted) {
-        options.onCheckpoint?.(checkpoint(epoch + 1, 0, { trainLoss: lossOf(fig) }))
-        throw new CancelledError('training cancelled')
-      }
+      await epochLog.cancelPoint(epoch + 1, 0, lossOf(fig))
       // predictive coding: a fresh held-out sequence at every evaluation, as the reference script draws one per test
       const evalSeed = reconstruction ? config.seed + 0x3000 : (config.seed + 0x3000) * 4096 + 2 * epoch
       const base = {

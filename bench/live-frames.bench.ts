@@ -6,8 +6,15 @@
 // thread (/proc), which separates the page's main thread from the drawing worker even when the machine
 // is loaded (long tasks are wall time, so they also count time a busy machine did not run the thread).
 // Goal: ≥ 2 M events/s delivered at p95 ≤ 16.7 ms, longest task ≤ 50 ms.
+// "Drawn" (delivered) counts the events that reached the drawing worker: the Live view's stream is
+// binned by the host (common/contract/live-bins.ts), so an update counts every event folded into it
+// (its header's count), whether the pixel and raster bins it went into were one or many events.
+// "Not drawn" = events the host decimated for display (a binned stream never decimates; it would show
+// here if the view fell back to raw events). The drawing worker's CPU per million drawn events is
+// printed with the per-thread figures.
 // Run: npm run bench -- live-frames   (needs a build: npm run bench builds when sources are newer)
-//      npx tsx bench/live-frames.bench.ts [--seconds 6] [--rates 500000,1000000,2000000,4000000]
+//      npx tsx bench/live-frames.bench.ts [--seconds 6] [--rates 500000,1000000,2000000,4000000] [--host-cpu-prof DIR]
+//      (--host-cpu-prof: the host runs under Node's --cpu-prof and writes its profile into DIR when the bench ends)
 import { readdirSync, readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { launchChromium } from '../test/support/chromium.js'
@@ -22,6 +29,9 @@ const arg = (name: string, fallback: string) => {
 const SECONDS = Number(arg('--seconds', '6'))
 const WARMUP_S = 2
 const RATES = arg('--rates', '500000,1000000,2000000,4000000').split(',').map(Number)
+const HOST_PROF_DIR = arg('--host-cpu-prof', '')
+/** `spikelab serve` has no SIGTERM handler; exiting normally on it lets --cpu-prof write the profile. */
+const EXIT_ON_SIGTERM = `data:text/javascript,process.once('SIGTERM',()=>process.exit(0))`
 
 interface LiveStats {
   frameIntervalsMs: number[]
@@ -173,7 +183,7 @@ function cpuSplit(hostPid: number): { host: number; browser: number } {
 const numberIn = async (page: Page, testId: string) => Number((await page.getByTestId(testId).innerText()).replace(/[^0-9]/g, ''))
 
 async function main(): Promise<void> {
-  const host = await startHostProcess()
+  const host = await startHostProcess([], HOST_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${HOST_PROF_DIR}`, '--import', EXIT_ON_SIGTERM] : [])
   const browser = await launchChromium()
   const rows: string[][] = []
   const threadRows: string[] = []
@@ -202,7 +212,9 @@ async function main(): Promise<void> {
       const cpuAfter = cpuSplit(host.child.pid!)
       const threadsAfter = chromiumThreadSeconds(host.child.pid!)
       const perThread = [...threadsAfter].map(([k, v]) => [k, (v - (threadsBefore.get(k) ?? 0)) / wallS] as const).filter(([, c]) => c >= 0.01)
-      threadRows.push(`${(rate / 1e6).toFixed(1)} M: ${perThread.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, c]) => `${k} ${c.toFixed(2)}`).join(', ')}`)
+      const workerCores = perThread.find(([k]) => k === 'renderer/DedicatedWorker')?.[1] ?? 0
+      const drawnPerS = stats.reduce((a, s) => a + s.eventsPerSecond, 0) / Math.max(1, stats.length)
+      threadRows.push(`${(rate / 1e6).toFixed(1)} M: drawing worker ${drawnPerS > 0 ? ((1000 * workerCores) / (drawnPerS / 1e6)).toFixed(0) : '—'} ms CPU per M events drawn; ${perThread.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([k, c]) => `${k} ${c.toFixed(2)}`).join(', ')}`)
       const cpu = { host: cpuAfter.host - cpuBefore.host, browser: cpuAfter.browser - cpuBefore.browser }
       await labRequest(page, 'sensor.disconnect', {})
       await sensorStateIs(page, 'disconnected')

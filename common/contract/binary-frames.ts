@@ -19,15 +19,19 @@
  *
  * A batch the packing cannot carry exactly (x or y ≥ 2048, non-integer or decreasing times, long
  * gaps) goes out as a plain kind-1 frame, so packing never changes an event.
+ *
+ * A live viewer that asks for it gets pre-binned updates instead (kind 4, `live-bins.ts`): per-pixel
+ * activity and raster counts folded on the host, so its cost follows the active pixels, not the rate.
  */
 import type { EventBatch } from '../event-batch.js'
 import type { SpikeBatch } from '../spike-batch.js'
 
-const MAGIC = 0x31424c53 // 'SLB1' little-endian
+export const FRAME_MAGIC = 0x31424c53 // 'SLB1' little-endian
 const HEADER_BYTES = 16
 export const FRAME_KIND_EVENTS = 1
 export const FRAME_KIND_SPIKES = 2
 export const FRAME_KIND_PACKED_EVENTS = 3
+export const FRAME_KIND_LIVE_BINS = 4
 const PACKED_HEADER_BYTES = 32
 const PACKED_COORD_LIMIT = 1 << 11
 const PACKED_TIME_ONLY = 511
@@ -36,6 +40,8 @@ const SPIKES_HAVE_TRIALS = 0x100
 export type DecodedFrame =
   | { readonly streamId: number; readonly kind: 'events'; readonly batch: EventBatch }
   | { readonly streamId: number; readonly kind: 'spikes'; readonly batch: SpikeBatch }
+  /** A pre-binned live update (kind 4), left packed: `decodeLiveBins` (live-bins.ts) reads it where it is drawn. */
+  | { readonly streamId: number; readonly kind: 'live-bins'; readonly buffer: ArrayBuffer }
 
 export function encodeEventFrame(streamId: number, batch: EventBatch): ArrayBuffer {
   const n = batch.t.length
@@ -142,7 +148,7 @@ export function unpackEventWords(t0: number, words: Uint32Array, into: EventBatc
 export function decodeFrame(buf: ArrayBuffer): DecodedFrame {
   if (buf.byteLength < HEADER_BYTES) throw new Error(`binary frame too short: ${buf.byteLength} bytes`)
   const head = new DataView(buf)
-  if (head.getUint32(0, true) !== MAGIC) throw new Error('binary frame has a wrong magic number')
+  if (head.getUint32(0, true) !== FRAME_MAGIC) throw new Error('binary frame has a wrong magic number')
   const streamId = head.getUint32(4, true)
   const kindWord = head.getUint32(8, true)
   const n = head.getUint32(12, true)
@@ -165,6 +171,7 @@ export function decodeFrame(buf: ArrayBuffer): DecodedFrame {
     if (unpackEventWords(t0, words, batch) !== n) throw new Error(`packed event frame holds a different number of events than its header's ${n}`)
     return { streamId, kind: 'events', batch }
   }
+  if (kind === FRAME_KIND_LIVE_BINS) return { streamId, kind: 'live-bins', buffer: buf }
   if (kind === FRAME_KIND_SPIKES) {
     const hasTrials = (kindWord & SPIKES_HAVE_TRIALS) !== 0
     expectLength(buf, HEADER_BYTES + n * (hasTrials ? 16 : 12))
@@ -180,7 +187,7 @@ export function decodeFrame(buf: ArrayBuffer): DecodedFrame {
 
 function writeHeader(buf: ArrayBuffer, streamId: number, kind: number, n: number): void {
   const head = new DataView(buf)
-  head.setUint32(0, MAGIC, true)
+  head.setUint32(0, FRAME_MAGIC, true)
   head.setUint32(4, streamId, true)
   head.setUint32(8, kind, true)
   head.setUint32(12, n, true)

@@ -11,44 +11,10 @@
 // window (weight ≤ e^-10 each) and rounding. A control 200 ms later must NOT match (< 95 %), so the
 // comparison cannot pass on any two frames of the scene.
 import type { Page } from 'playwright-core'
-import { PNG } from 'pngjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshotPath } from '../support/chromium.js'
+import { litCount, matchFraction, sensorGrid } from '../support/frame-grid.js'
 import { openLabPage, type LabPage } from '../support/lab-page.js'
-
-const GRID = 128
-const CHANNEL_TOLERANCE = 4
-const BACKGROUND = [20, 22, 26]
-
-/** The canvas content (border excluded) from a page screenshot, sampled at the centre of each sensor pixel. */
-async function sensorGrid(page: Page, testId: string): Promise<Uint8Array> {
-  const box = await page.getByTestId(testId).evaluate((el) => {
-    const r = el.getBoundingClientRect()
-    return { x: r.left + el.clientLeft, y: r.top + el.clientTop, width: el.clientWidth, height: el.clientHeight }
-  })
-  const png = PNG.sync.read(await page.screenshot({ clip: box }))
-  const out = new Uint8Array(GRID * GRID * 3)
-  for (let j = 0; j < GRID; j++) {
-    for (let i = 0; i < GRID; i++) {
-      const sx = Math.min(png.width - 1, Math.floor(((i + 0.5) * png.width) / GRID))
-      const sy = Math.min(png.height - 1, Math.floor(((j + 0.5) * png.height) / GRID))
-      for (let c = 0; c < 3; c++) out[(j * GRID + i) * 3 + c] = png.data[(sy * png.width + sx) * 4 + c]
-    }
-  }
-  return out
-}
-
-function litCount(grid: Uint8Array): number {
-  let n = 0
-  for (let k = 0; k < GRID * GRID; k++) if ([0, 1, 2].some((c) => Math.abs(grid[k * 3 + c] - BACKGROUND[c]) > 24)) n++
-  return n
-}
-
-function matchFraction(a: Uint8Array, b: Uint8Array): number {
-  let same = 0
-  for (let k = 0; k < GRID * GRID; k++) if ([0, 1, 2].every((c) => Math.abs(a[k * 3 + c] - b[k * 3 + c]) <= CHANNEL_TOLERANCE)) same++
-  return same / (GRID * GRID)
-}
 
 describe('playback draws the frame Live drew at the same time point', () => {
   let lab: LabPage

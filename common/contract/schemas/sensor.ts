@@ -3,6 +3,14 @@ import { z } from 'zod'
 import { Empty } from './common.js'
 import { RecordingEntry } from './recordings.js'
 
+/** What a binned live stream folds at (common/contract/live-bins.ts): the view's decay and raster time per column. */
+export const LiveBinSettings = z
+  .object({
+    decayUs: z.number().positive().max(60_000_000),
+    usPerColumn: z.number().positive().max(60_000_000),
+  })
+  .strict()
+
 export const SensorStatus = z.object({
   /**
    * 'suspect': streaming, but no data for longer than the heartbeat; the port is kept open and read
@@ -98,8 +106,12 @@ export const sensorRequests = {
   'sensor.recordStart': { params: Empty, result: SensorStatus },
   /** Stops recording; the file is closed, indexed, and added to the library. */
   'sensor.recordStop': { params: Empty, result: z.object({ status: SensorStatus, recording: RecordingEntry }) },
-  /** Opens a binary stream of the sensor's live events (coalesced at display rate, decimated if the client lags). */
-  'sensor.live': { params: Empty, result: z.object({ streamId: z.number().int() }) },
+  /**
+   * Opens a binary stream of the sensor's live events (coalesced at display rate, decimated if the
+   * client lags), or with `bins` of pre-binned updates for a live view (binary frame kind 4: per-pixel
+   * activity at the view's decay, raster counts at its time per column; never decimated).
+   */
+  'sensor.live': { params: z.object({ bins: LiveBinSettings.optional() }).strict(), result: z.object({ streamId: z.number().int() }) },
   /**
    * Credit for a live stream: the client has consumed `frames` more of its frames. A client that
    * acknowledges gets at most a few frames in flight (bounded display lag; the host coalesces
@@ -107,7 +119,14 @@ export const sensorRequests = {
    * limited by its connection's congestion only.
    */
   'sensor.liveAck': {
-    params: z.object({ streamId: z.number().int().nonnegative(), frames: z.number().int().positive().max(100_000) }).strict(),
+    params: z
+      .object({
+        streamId: z.number().int().nonnegative(),
+        frames: z.number().int().positive().max(100_000),
+        /** A binned stream's current settings (changed decay or zoom), for its next updates. */
+        bins: LiveBinSettings.optional(),
+      })
+      .strict(),
     result: z.object({ acknowledged: z.boolean() }),
   },
 } as const

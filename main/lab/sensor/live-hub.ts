@@ -11,17 +11,27 @@
  * are decimated (a live display wants the newest), and the count of what it missed is kept so the
  * UI can show it. A client that keeps up therefore gets every event, however bursty the sensor.
  * The recorder does not go through here: it gets every event.
+ *
+ * A viewer that gives bin settings (`LiveBinSettings`: its decay and raster time per column) gets
+ * pre-binned updates instead of events (`live-bins.ts`): its events are folded as they are published,
+ * so holding it back costs no memory beyond its bins, and nothing is ever decimated for it — every
+ * event is represented in the update that follows (counted as delivered when that update is sent).
  */
+import { LiveBinner, type LiveBinSettings } from '../../../common/contract/live-bins.js'
 import { concatEventBatches, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
 
 export interface LiveViewer {
   /** Sends one coalesced batch; returns false when the connection is congested (frame not sent). */
   send(batch: EventBatch): boolean
+  /** Sends the binned update (`bins.encode`) of a viewer added with bin settings; false when congested. */
+  sendBins?(bins: LiveBinner): boolean
 }
 
 export interface LiveViewerHandle {
   /** The viewer consumed `frames` more frames (credit for as many new ones). */
   ack(frames: number): void
+  /** New bin settings for a binned viewer (from its next update on). */
+  configure(settings: LiveBinSettings): void
   remove(): void
 }
 
@@ -39,6 +49,8 @@ interface ViewerState {
   framesSent: number
   /** Frames acknowledged; -1 while the viewer has never acknowledged (no credit control). */
   framesAcked: number
+  /** A binned viewer's next update (then `pending` stays empty). */
+  bins: LiveBinner | null
 }
 
 export class LiveHub {
@@ -56,16 +68,19 @@ export class LiveHub {
     private readonly minEventsPerFlush = Math.min(16_384, maxEventsPerFlush),
   ) {}
 
-  add(viewer: LiveViewer): LiveViewerHandle {
+  /** Adds a viewer; with `bins` (and `viewer.sendBins`) it gets binned updates instead of events. */
+  add(viewer: LiveViewer, bins?: LiveBinSettings): LiveViewerHandle {
     const id = this.nextId++
     const limit = Math.max(this.minEventsPerFlush, Math.min(250_000, this.maxEventsPerFlush))
-    const state: ViewerState = { viewer, pending: [], pendingEvents: 0, limit, delivered: 0, decimated: 0, framesSent: 0, framesAcked: -1 }
+    const binner = bins && viewer.sendBins ? new LiveBinner(bins) : null
+    const state: ViewerState = { viewer, pending: [], pendingEvents: 0, limit, delivered: 0, decimated: 0, framesSent: 0, framesAcked: -1, bins: binner }
     this.viewers.set(id, state)
     this.timer ??= setInterval(() => this.flush(), this.intervalMs)
     return {
       ack: (frames) => {
         state.framesAcked = Math.min(state.framesSent, Math.max(0, state.framesAcked) + frames)
       },
+      configure: (settings) => binner?.configure(settings),
       remove: () => {
         this.viewers.delete(id)
         if (this.viewers.size === 0 && this.timer) {
@@ -79,6 +94,10 @@ export class LiveHub {
   publish(batch: EventBatch): void {
     if (batch.t.length === 0) return
     for (const s of this.viewers.values()) {
+      if (s.bins) {
+        s.bins.fold(batch)
+        continue
+      }
       s.pending.push(batch)
       s.pendingEvents += batch.t.length
       if (s.pendingEvents > s.limit) dropOldest(s, s.pendingEvents - s.limit)
@@ -98,8 +117,17 @@ export class LiveHub {
 
   flush(): void {
     for (const s of this.viewers.values()) {
-      if (s.pendingEvents === 0) continue
       const noCredit = s.framesAcked >= 0 && s.framesSent - s.framesAcked >= MAX_FRAMES_IN_FLIGHT
+      if (s.bins) {
+        // Held back, a binned viewer's events stay folded for the next update: nothing to decimate.
+        if (s.bins.events > 0 && !noCredit && s.viewer.sendBins!(s.bins)) {
+          s.delivered += s.bins.events
+          s.framesSent++
+          s.bins.reset()
+        }
+        continue
+      }
+      if (s.pendingEvents === 0) continue
       const batch = s.pending.length === 1 ? s.pending[0] : concatEventBatches(s.pending)
       if (!noCredit && s.viewer.send(batch)) {
         s.delivered += batch.t.length

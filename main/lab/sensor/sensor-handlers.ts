@@ -25,21 +25,25 @@ export function sensorHandlers(sensor: SensorSession, recordings: RecordingLibra
       const recording = await recordings.importFile(file)
       return { status: sensor.current(), recording }
     },
-    'sensor.live': async (_params, session) => {
+    'sensor.live': async ({ bins }, session) => {
       let viewer: LiveViewerHandle | null = null
       const stream = session.openStream(() => {
         viewer?.remove()
         liveViewers.get(session)?.delete(stream.streamId)
       })
-      viewer = sensor.hub.add({ send: (batch) => stream.send(encodeLiveEventFrame(stream.streamId, batch)) })
+      viewer = sensor.hub.add(
+        { send: (batch) => stream.send(encodeLiveEventFrame(stream.streamId, batch)), sendBins: (update) => stream.send(update.encode(stream.streamId)) },
+        bins,
+      )
       let mine = liveViewers.get(session)
       if (!mine) liveViewers.set(session, (mine = new Map()))
       mine.set(stream.streamId, viewer)
       return { streamId: stream.streamId }
     },
-    'sensor.liveAck': async ({ streamId, frames }, session) => {
+    'sensor.liveAck': async ({ streamId, frames, bins }, session) => {
       const viewer = liveViewers.get(session)?.get(streamId)
       viewer?.ack(frames)
+      if (bins) viewer?.configure(bins)
       return { acknowledged: viewer !== undefined }
     },
   }

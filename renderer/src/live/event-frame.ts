@@ -4,7 +4,12 @@
  * T is Σ exp(−(T − tᵢ)/τ) over the events tᵢ ≤ T — the same picture however the events were split
  * into batches. That is what lets playback draw exactly the frame Live drew at the same time point.
  * One event alone gives half intensity; intensity saturates at 1.
+ *
+ * Live views get their events pre-binned by the host (`addBins`): per pixel the same sum folded as of
+ * the pixel's newest event, which this frame folds in exactly as it would fold the events themselves.
  */
+import type { LiveBins } from '../../../common/contract/live-bins.js'
+
 const BG = [20, 22, 26]
 const ON = [78, 161, 255]
 const OFF = [255, 140, 60]
@@ -54,6 +59,38 @@ export class EventFrame {
       if (ti > newest) newest = ti
     }
     this.newestUs = newest
+  }
+
+  /**
+   * Folds a binned update in: each entry is Σ exp(−(t_new − tᵢ)/τ) over one pixel's events of one
+   * polarity, as of its newest event t_new, which is what `add` would have made of those events.
+   * (The host folds with the decay this view last sent it; right after a change, one or two updates
+   * may still carry the previous decay.)
+   */
+  addBins(bins: LiveBins): void {
+    const { width, height } = this
+    const { keys, values, ages, stride, newestUs } = bins
+    const inv = 1 / Math.max(1, this.decayUs)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]
+      const pixel = key >>> 1
+      const x = pixel % stride
+      const y = (pixel - x) / stride
+      if (x >= width || y >= height) continue
+      const k = y * width + x
+      const ti = newestUs - ages[i]
+      const on = (key & 1) === 1
+      const value = on ? this.on : this.off
+      const at = on ? this.onAt : this.offAt
+      const dt = ti - at[k]
+      if (dt >= 0) {
+        value[k] = value[k] * Math.exp(-dt * inv) + values[i]
+        at[k] = ti
+      } else {
+        value[k] += values[i] * Math.exp(dt * inv)
+      }
+    }
+    if (bins.events > 0 && newestUs > this.newestUs) this.newestUs = newestUs
   }
 
   /** Renders the frame as it is at event time `atUs` into `pixels`. */

@@ -10,6 +10,8 @@ export interface LiveSettings {
 export type ToLiveWorker =
   | { readonly kind: 'init'; readonly frame: OffscreenCanvas; readonly raster: OffscreenCanvas; readonly width: number; readonly height: number }
   | { readonly kind: 'events'; readonly t: Float64Array; readonly x: Uint16Array; readonly y: Uint16Array; readonly p: Uint8Array }
+  /** Electron: a binned live update (binary frame kind 4) the page received, transferred as it came. */
+  | { readonly kind: 'bins'; readonly buffer: ArrayBuffer }
   /** Browser mode: the worker opens the live stream on its own WebSocket at `url` (null: closes it). */
   | { readonly kind: 'stream'; readonly url: string | null }
   | ({ readonly kind: 'settings' } & LiveSettings)
@@ -23,7 +25,7 @@ export type FromLiveWorker =
       /** Mean drawing time per animation frame over the last second, ms. */
       readonly drawMs: number
       readonly framesPerSecond: number
-      /** Events that reached the drawing per second. */
+      /** Events that reached the drawing per second (binned updates count the events they fold). */
       readonly eventsPerSecond: number
       /** Every frame of the last second: time since the previous frame and drawing time, ms. */
       readonly frameIntervalsMs: readonly number[]

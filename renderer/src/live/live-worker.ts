@@ -1,11 +1,13 @@
 /// <reference lib="webworker" />
 /**
  * Draws the live event frame and raster on OffscreenCanvases, off the page's main thread, at the
- * display's frame rate. Event batches arrive either on the worker's own WebSocket (browser mode,
- * packed frames decoded into reused arrays: no allocation per event or per batch) or as transferred
- * typed arrays from the page (Electron, where the data comes over IPC).
+ * display's frame rate. The live stream is binned by the host (live-bins.ts: per-pixel activity and
+ * raster counts, so the work here follows the active pixels, not the event rate); updates arrive
+ * either on the worker's own WebSocket (browser mode) or transferred from the page (Electron, where
+ * the data comes over IPC). Plain and packed event frames are still drawn (any other event source).
  */
-import { FRAME_KIND_PACKED_EVENTS, decodeFrame, packedEventWords, unpackEventWords } from '../../../common/contract/binary-frames'
+import { FRAME_KIND_LIVE_BINS, FRAME_KIND_PACKED_EVENTS, decodeFrame, packedEventWords, unpackEventWords } from '../../../common/contract/binary-frames'
+import { decodeLiveBins, type LiveBinSettings } from '../../../common/contract/live-bins'
 import { EventFrame } from './event-frame'
 import { openLiveSocket, type LiveSocket } from './live-socket'
 import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './live-protocol'
@@ -33,8 +35,15 @@ let scratch = { t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Arra
 
 const post = (msg: FromLiveWorker) => scope.postMessage(msg)
 
+/** What the host bins at: this view's decay and raster time per column. */
+const binSettings = (): LiveBinSettings => ({ decayUs: settings.decayMs * 1000, usPerColumn: settings.rasterMsPerColumn * 1000 })
+
 function onFrame(buf: ArrayBuffer): void {
   const kind = buf.byteLength >= 16 ? new DataView(buf).getUint32(8, true) & 0xff : -1
+  if (kind === FRAME_KIND_LIVE_BINS) {
+    addBins(buf)
+    return
+  }
   if (kind === FRAME_KIND_PACKED_EVENTS) {
     const { t0, words, events: n } = packedEventWords(buf)
     if (scratch.t.length < n) {
@@ -54,6 +63,15 @@ function addEvents(t: Float64Array, x: Uint16Array, y: Uint16Array, p: Uint8Arra
   if (frozen || n === 0) return
   frame?.add(t, x, y, p, 0, n)
   raster?.add(t, y, 0, n)
+  lastEventsAt = performance.now()
+}
+
+function addBins(buf: ArrayBuffer): void {
+  const bins = decodeLiveBins(buf)
+  events += bins.events
+  if (frozen || bins.events === 0) return
+  frame?.addBins(bins)
+  raster?.addColumns(bins)
   lastEventsAt = performance.now()
 }
 
@@ -77,9 +95,12 @@ scope.onmessage = (ev: MessageEvent<ToLiveWorker>) => {
     case 'events':
       addEvents(msg.t, msg.x, msg.y, msg.p)
       break
+    case 'bins':
+      addBins(msg.buffer)
+      break
     case 'stream':
       socket?.close()
-      socket = msg.url === null ? null : openLiveSocket(msg.url, onFrame)
+      socket = msg.url === null ? null : openLiveSocket(msg.url, onFrame, binSettings)
       break
     case 'settings':
       settings = msg

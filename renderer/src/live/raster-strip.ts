@@ -8,6 +8,8 @@
  * first-spike time (since the last clear; silent neurons last). Counts stay in address order; only
  * the drawing goes through the permutation, so changing the order never loses data.
  */
+import { NO_EVENT_AGE, type LiveBins } from '../../../common/contract/live-bins.js'
+
 const BG = 0xff1a1614 // ABGR: RGBA 20,22,26,255 on little-endian
 
 export type RasterSort = 'address' | 'rate' | 'first-spike'
@@ -97,6 +99,40 @@ export class RasterStrip {
       counts[row * columns + c]++
       if (t[i] < firstSpikeUs[row]) firstSpikeUs[row] = t[i]
       this.dirty = true
+    }
+  }
+
+  /**
+   * Adds a binned update's counts (live-bins.ts): `columns` consecutive columns of `rows` counts from
+   * column index `firstColumn` at `usPerColumn`, and per row the first event's age before `newestUs`
+   * (`NO_EVENT_AGE`: none). Columns binned at another resolution (the view zoomed while the update was
+   * on its way) go to the column their start time falls in.
+   */
+  addColumns(bins: Pick<LiveBins, 'firstColumn' | 'columns' | 'rows' | 'counts' | 'usPerColumn' | 'firstAges' | 'newestUs'>): void {
+    const { columns, rows: ownRows, counts, firstSpikeUs } = this
+    const { rows, firstColumn, usPerColumn } = bins
+    const same = usPerColumn === this.usPerColumn
+    const useRows = Math.min(rows, ownRows)
+    for (let i = 0; i < bins.columns; i++) {
+      const col = same ? firstColumn + i : Math.floor(((firstColumn + i) * usPerColumn) / this.usPerColumn)
+      if (col > this.newest) {
+        this.shift(this.newest < 0 ? columns : col - this.newest)
+        this.newest = col
+      }
+      const c = columns - 1 - (this.newest - col)
+      if (c < 0) continue // older than the window
+      const src = bins.counts
+      for (let r = 0, k = i * rows; r < useRows; r++, k++) {
+        const n = src[k]
+        if (n !== 0) counts[r * columns + c] += n
+      }
+      this.dirty = true
+    }
+    for (let r = 0; r < useRows; r++) {
+      const age = bins.firstAges[r]
+      if (age === NO_EVENT_AGE) continue
+      const t = bins.newestUs - age
+      if (t < firstSpikeUs[r]) firstSpikeUs[r] = t
     }
   }
 

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import { decodeLiveBins, type LiveBins } from '../../../common/contract/live-bins.js'
 import { createEventBatch, type EventBatch } from '../../../common/event-batch.js'
 import { LiveHub, MAX_FRAMES_IN_FLIGHT } from '../../../main/lab/sensor/live-hub.js'
 
@@ -86,5 +87,60 @@ describe('LiveHub', () => {
     hub.publish(timesFrom(99, 1))
     hub.flush()
     expect(sent).toBe(10)
+  })
+
+  describe('with bin settings (binned updates)', () => {
+    const bins = { decayUs: 60_000, usPerColumn: 10_000 }
+    /** A viewer that records the updates it accepts (decoded as the wire carries them). */
+    function binnedViewer(accept: () => boolean) {
+      const got: LiveBins[] = []
+      return { got, viewer: { send: () => false, sendBins: (b: { encode(id: number): ArrayBuffer }) => (accept() ? (got.push(decodeLiveBins(b.encode(1))), true) : false) } }
+    }
+
+    it('folds every event into updates, counts them delivered when sent, and never decimates a held-back viewer', () => {
+      hub = new LiveHub(1_000_000, 8_000, 1_000)
+      let accept = false
+      const { got, viewer } = binnedViewer(() => accept)
+      hub.add(viewer, bins)
+      // Far more events than the plain limit (8000) while the connection refuses: kept, folded.
+      for (let i = 0; i < 10; i++) {
+        hub.publish(timesFrom(i * 5_000, 5_000))
+        hub.flush()
+      }
+      expect(hub.counts()).toEqual({ delivered: 0, decimated: 0 })
+      accept = true
+      hub.flush()
+      expect(got.length).toBe(1)
+      expect(got[0].events).toBe(50_000)
+      expect(got[0].newestUs).toBe(49_999)
+      expect(hub.counts()).toEqual({ delivered: 50_000, decimated: 0 })
+      hub.flush() // nothing new: no empty update
+      expect(got.length).toBe(1)
+    })
+
+    it('respects credit like an event viewer, and takes new settings from an acknowledgement for its next update', () => {
+      hub = new LiveHub(1_000_000, 100_000, 1_000)
+      const { got, viewer } = binnedViewer(() => true)
+      const handle = hub.add(viewer, bins)
+      hub.publish(timesFrom(0, 10))
+      hub.flush()
+      handle.ack(1)
+      for (let i = 1; i <= MAX_FRAMES_IN_FLIGHT + 3; i++) {
+        hub.publish(timesFrom(i * 10, 10))
+        hub.flush()
+      }
+      expect(got.length).toBe(1 + MAX_FRAMES_IN_FLIGHT)
+      handle.configure({ decayUs: 5_000, usPerColumn: 1_000 })
+      handle.ack(1)
+      hub.flush()
+      expect(got.length).toBe(2 + MAX_FRAMES_IN_FLIGHT)
+      expect(got.at(-1)!.events).toBe(30) // the three held flushes' events, in one update
+      expect(got.at(-1)!.decayUs).toBe(bins.decayUs) // folded before the new settings arrived
+      handle.ack(1)
+      hub.publish(timesFrom(1_000, 10))
+      hub.flush()
+      expect([got.at(-1)!.decayUs, got.at(-1)!.usPerColumn]).toEqual([5_000, 1_000])
+      expect(hub.counts()).toEqual({ delivered: (MAX_FRAMES_IN_FLIGHT + 5) * 10, decimated: 0 })
+    })
   })
 })

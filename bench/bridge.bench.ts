@@ -1,25 +1,30 @@
 // Bridge benchmark (issue #4): simulated eDVS (child process) → socat pty → serial transport →
 // eDVS driver → crash-safe AEDAT 4 recorder, as a ratio of the raw pty throughput measured in the
-// same run with the same bytes (the same !E4 stream, written in the same chunk sizes, read by the
-// same transport without parsing). Goal: ratio ≥ 0.9 with 0 lost events. Also: CPU time of the
-// bridge process per million events. The machine is shared, so raw and bridge runs alternate,
-// each is repeated, and the medians are reported.
+// same run. Both arms use the same producer: the simulator child, streaming the same !E4 events,
+// encoded on the fly in the same slices and written the same way; the raw arm starts it with `!E4`
+// and `E+` alone and reads the bytes with the same transport without parsing. Goal: ratio ≥ 0.9
+// with 0 lost events. Also: CPU time of the bridge process (all its threads) per million events.
+// The machine is shared, so raw and bridge runs alternate, each is repeated, and the medians are
+// reported. The parser holds its last 4 events back until the stream pauses (50 ms), so the bridge
+// clock stops when every event but those is delivered; all must still be recorded. Bridge CPU is
+// counted from the first event until the recording is closed (every event written).
 // Run: npm run bench -- bridge   or   npx tsx bench/bridge.bench.ts [--events N] [--rounds R]
-// BRIDGE_COMPRESSION=none|zstd measures the recorder with another compression (default lz4, the app's).
-// SPIKELAB_SERIAL_READ=pool (BRIDGE_CHILD_READ=pool for the child processes only) uses serialport's
-// own thread-pool reads instead of the batched reads, for comparison; BRIDGE_CPU_PROF=DIR profiles
-// the children.
+// Comparison modes (env):
+//   BRIDGE_COMPRESSION=none|zstd   the recorder with another compression (default lz4, the app's)
+//   SPIKELAB_EDVS_PARSE=owner      parse on the owner thread instead of the port's reader thread
+//   SPIKELAB_SERIAL_READ=pool|batched   serialport's thread-pool reads / drains on the event loop
+//                                  instead of the reader thread (implies owner-thread parsing);
+//                                  BRIDGE_CHILD_READ=… sets it for the simulator child only
+//   BRIDGE_CPU_PROF=DIR            CPU profiles of the simulator children
+//   BRIDGE_THREADS=1               CPU per thread of the bridge, simulator and socat per M events
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { SerialPort } from 'serialport'
 import { concatEventBatches, type EventBatch } from '../common/event-batch.js'
 import { RecorderThread } from '../main/events/recorder-thread.js'
 import { EdvsDriver } from '../native-bridge/edvs/driver.js'
-import { EdvsEncoder } from '../native-bridge/edvs/encoder.js'
-import { ABS32 } from '../native-bridge/edvs/formats.js'
 import { SerialTransport } from '../native-bridge/serial/transport.js'
 import { runSimEdvsOnPath } from '../native-bridge/sim-edvs/run-on-path.js'
 import { randomEvents } from '../native-bridge/sim-edvs/scenes.js'
@@ -29,9 +34,10 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name)
   return i >= 0 ? Number(process.argv[i + 1]) : fallback
 }
-/** !E4: 6 bytes per event; the simulator writes slices of 65 536 / 6 events. */
+/** !E4: 6 bytes per event. */
 const STRIDE = 6
-const SLICE_EVENTS = Math.floor(65536 / STRIDE)
+/** Events the parser holds back until the stream pauses (EdvsEventParser's default holdEvents). */
+const HELD_EVENTS = 4
 
 async function events(count: number): Promise<EventBatch> {
   const parts: EventBatch[] = []
@@ -54,20 +60,6 @@ async function simChild(devicePath: string, count: number): Promise<void> {
   process.on('SIGTERM', () => void sim.close().then(() => process.exit(0)))
 }
 
-/** Writes the same !E4 bytes the simulator would send, in the simulator's slice sizes. */
-async function rawChild(devicePath: string, count: number): Promise<void> {
-  const wire = new EdvsEncoder(ABS32).encode(await events(count))
-  const port = new SerialPort({ path: devicePath, baudRate: 4_000_000, autoOpen: false })
-  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())))
-  process.stdout.write('ready\n')
-  process.stdin.once('data', async () => {
-    for (let at = 0; at < wire.length; at += SLICE_EVENTS * STRIDE) {
-      if (!port.write(wire.subarray(at, at + SLICE_EVENTS * STRIDE))) await new Promise((r) => port.once('drain', r))
-    }
-  })
-  process.on('SIGTERM', () => port.close(() => process.exit(0)))
-}
-
 // ---- measurements ------------------------------------------------------------------------------
 
 async function startPair(dir: string) {
@@ -77,7 +69,7 @@ async function startPair(dir: string) {
   rmSync(device, { force: true })
   const proc = spawn('socat', ['-d', '-d', `pty,raw,echo=0,link=${host}`, `pty,raw,echo=0,link=${device}`], { stdio: 'ignore' })
   while (!existsSync(host) || !existsSync(device)) await new Promise((r) => setTimeout(r, 20))
-  return { host, device, stop: () => proc.kill('SIGKILL') }
+  return { host, device, pid: proc.pid!, stop: () => proc.kill('SIGKILL') }
 }
 
 async function startChild(role: string, devicePath: string, count: number): Promise<ChildProcess> {
@@ -89,38 +81,64 @@ async function startChild(role: string, devicePath: string, count: number): Prom
   return child
 }
 
-const until = async (check: () => boolean, timeoutMs: number, what: string) => {
-  const start = performance.now()
-  while (!check()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out: ${what}`)
-    await new Promise((r) => setTimeout(r, 2))
-  }
+/** A promise the data callbacks resolve (no polling timer in the measured process). */
+function signal(timeoutMs: number, what: string): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`timed out: ${what}`)), timeoutMs)
+    resolve = () => {
+      clearTimeout(timer)
+      res()
+    }
+  })
+  return { promise, resolve }
 }
 
-/** Bytes per second through the pty into the transport, no parsing. */
+/** The simulator's echo of the two commands the raw arm sends before the events: "!E4\n" and "E+\n". */
+const RAW_PREFIX_BYTES = 7
+
+/**
+ * Bytes per second through the pty into the transport, no parsing. The producer is the same
+ * simulator child as in the bridge arm (same events, encoding, slices and writes); the raw arm
+ * starts it with `!E4` and `E+` alone (no handshake) and times from the first event byte.
+ */
 async function rawRun(dir: string, count: number): Promise<number> {
   const pair = await startPair(dir)
   const transport = new SerialTransport({ path: pair.host, baudRate: 4_000_000, rtscts: false, reconnect: false, presenceIntervalMs: 0 })
   await transport.open()
-  const bytes = count * STRIDE
+  const child = await startChild('--sim-child', pair.device, count)
+  const watch = new ThreadWatch({ bridge: process.pid, sim: child.pid!, socat: pair.pid })
+  const bytes = count * STRIDE + RAW_PREFIX_BYTES
   let reads = 0
   let got = 0
   let t0 = 0
   let t1 = 0
+  const done = signal(300_000, 'raw bytes')
   transport.onData((c) => {
-    if (got === 0) t0 = performance.now()
+    const before = got
     got += c.length
+    if (got <= RAW_PREFIX_BYTES) return
+    if (before <= RAW_PREFIX_BYTES) {
+      t0 = performance.now()
+      watch.start()
+    }
     reads++
-    if (got >= bytes) t1 = performance.now()
+    if (got >= bytes) {
+      t1 = performance.now()
+      done.resolve()
+    }
   })
-  const child = await startChild('--raw-child', pair.device, count)
-  child.stdin!.write('go\n')
-  await until(() => got >= bytes, 300_000, 'raw bytes')
+  await transport.write(new TextEncoder().encode('!E4\n'))
+  await new Promise((r) => setTimeout(r, 50))
+  await transport.write(new TextEncoder().encode('E+\n'))
+  await done.promise
+  watch.report(count)
   child.kill('SIGTERM')
   await transport.close()
   pair.stop()
-  console.log(`  raw: ${reads} reads, ${(got / reads).toFixed(0)} B per read`)
-  return got / ((t1 - t0) / 1000)
+  if (got !== bytes) throw new Error(`raw arm: expected ${bytes} bytes, got ${got}`)
+  console.log(`  raw: ${reads} reads, ${((got - RAW_PREFIX_BYTES) / reads).toFixed(0)} B per read`)
+  return (got - RAW_PREFIX_BYTES) / ((t1 - t0) / 1000)
 }
 
 interface BridgeRun {
@@ -137,10 +155,12 @@ async function bridgeRun(dir: string, count: number): Promise<BridgeRun> {
   const file = path.join(dir, 'bridge.aedat4')
   const recorder = await RecorderThread.open(file, { geometry: { width: 128, height: 128 }, compression: (process.env.BRIDGE_COMPRESSION ?? 'lz4') as 'lz4' | 'none' | 'zstd' })
   const child = await startChild('--sim-child', pair.device, count)
+  const watch = new ThreadWatch({ bridge: process.pid, sim: child.pid!, socat: pair.pid })
   let n = 0
   let t0 = 0
   let t1 = 0
   let cpu0 = process.cpuUsage()
+  const done = signal(300_000, 'bridged events')
   const driver = new EdvsDriver({
     link: transport,
     format: 4,
@@ -148,18 +168,21 @@ async function bridgeRun(dir: string, count: number): Promise<BridgeRun> {
       if (n === 0) {
         t0 = performance.now()
         cpu0 = process.cpuUsage()
+        watch.start()
       }
       recorder.append(b)
       n += b.t.length
-      if (n >= count) t1 = performance.now()
+      if (n >= count - HELD_EVENTS && t1 === 0) t1 = performance.now()
+      if (n >= count) done.resolve()
     },
   })
   await driver.connect()
   await driver.start()
-  // The parser holds the last 4 events until the stream pauses (50 ms); they count as arriving then.
-  await until(() => n >= count, 300_000, 'bridged events')
-  const cpu = process.cpuUsage(cpu0)
+  await done.promise
+  // CPU counts until every event is on disk: the recorder thread's share is included
   recorder.close()
+  const cpu = process.cpuUsage(cpu0)
+  watch.report(count)
   await driver.stop()
   driver.close()
   child.kill('SIGTERM')
@@ -167,10 +190,52 @@ async function bridgeRun(dir: string, count: number): Promise<BridgeRun> {
   pair.stop()
   const seconds = (t1 - t0) / 1000
   return {
-    bytesPerSecond: (n * STRIDE) / seconds,
-    eventsPerSecond: n / seconds,
+    bytesPerSecond: ((count - HELD_EVENTS) * STRIDE) / seconds,
+    eventsPerSecond: (count - HELD_EVENTS) / seconds,
     lost: count - recorder.eventsWritten,
     cpuMsPerMillion: (cpu.user + cpu.system) / 1000 / (count / 1e6),
+  }
+}
+
+/** CPU ms (user, system) of each thread of process `pid` (Linux /proc; 10 ms resolution). */
+function threadTimes(pid: number): Map<number, { user: number; sys: number }> {
+  const out = new Map<number, { user: number; sys: number }>()
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(tid), { user: Number(f[11]) * 10, sys: Number(f[12]) * 10 })
+    }
+  } catch {
+    // the process is gone
+  }
+  return out
+}
+
+/**
+ * BRIDGE_THREADS=1: CPU per thread of every process in the pipeline over the measured interval,
+ * per million events, to see where the time goes (main = the process's first thread).
+ */
+class ThreadWatch {
+  private readonly before = new Map<number, Map<number, { user: number; sys: number }>>()
+  constructor(private readonly pids: Record<string, number>) {}
+  start(): void {
+    if (!process.env.BRIDGE_THREADS) return
+    for (const pid of Object.values(this.pids)) this.before.set(pid, threadTimes(pid))
+  }
+  report(events: number): void {
+    if (!process.env.BRIDGE_THREADS) return
+    const parts: string[] = []
+    for (const [name, pid] of Object.entries(this.pids)) {
+      const was = this.before.get(pid) ?? new Map()
+      for (const [tid, now] of threadTimes(pid)) {
+        const b = was.get(tid) ?? { user: 0, sys: 0 }
+        const user = ((now.user - b.user) * 1e6) / events
+        const sys = ((now.sys - b.sys) * 1e6) / events
+        if (user + sys >= 5) parts.push(`${name}${tid === pid ? ':main' : `:${tid}`} ${user.toFixed(0)}u+${sys.toFixed(0)}s`)
+      }
+    }
+    console.log(`  threads (ms per M events): ${parts.join(', ')}`)
   }
 }
 
@@ -179,8 +244,6 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const role = process.argv[2]
 if (role === '--sim-child') {
   await simChild(process.argv[3], Number(process.argv[4]))
-} else if (role === '--raw-child') {
-  await rawChild(process.argv[3], Number(process.argv[4]))
 } else {
   const count = arg('--events', 1_000_000)
   const rounds = arg('--rounds', 5)

@@ -1,4 +1,4 @@
-import type { EventBatch } from '../../common/event-batch.js'
+import { packedEventBatch, viewPackedEvents } from '../../native-bridge/edvs/packed-events.js'
 import type { RecordingGap } from './aedat4-gaps.js'
 import type { RecorderOptions } from './recorder.js'
 
@@ -14,23 +14,18 @@ export type ToRecorderThread =
   | { readonly kind: 'flush' }
   | { readonly kind: 'close' }
 
+/** The thread hands each events buffer back once its events are copied, so the owner reuses it. */
+export type FromRecorderThread = { readonly kind: 'recycle'; readonly packed: ArrayBuffer }
+
 /**
  * An event batch of `capacity` events whose columns share one ArrayBuffer (t f64 | x u16 | y u16 |
- * p u8), so it crosses to the recorder thread as a single transfer.
+ * p u8), so it crosses to the recorder thread as a single transfer (the layout of
+ * native-bridge/edvs/packed-events.ts, which the serial reader thread posts too).
  */
-export function packedBatch(capacity: number): EventBatch {
-  return viewPacked(new ArrayBuffer(capacity * 13), capacity, capacity)
-}
+export const packedBatch = packedEventBatch
 
 /** The first `count` events of a packed batch of `capacity` in `buffer`. */
-export function viewPacked(buffer: ArrayBuffer, capacity: number, count: number): EventBatch {
-  return {
-    t: new Float64Array(buffer, 0, count),
-    x: new Uint16Array(buffer, capacity * 8, count),
-    y: new Uint16Array(buffer, capacity * 10, count),
-    p: new Uint8Array(buffer, capacity * 12, count),
-  }
-}
+export const viewPacked = viewPackedEvents
 
 const STATES = ['opening', 'open', 'closed', 'failed'] as const
 export type RecorderThreadState = (typeof STATES)[number]

@@ -3,7 +3,7 @@ import type { EventBatch } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { spawnModuleWorker } from '../threads/module-worker.js'
 import type { RecordingGap } from './aedat4-gaps.js'
-import { packedBatch, RecorderShared, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
+import { packedBatch, RecorderShared, viewPacked, type FromRecorderThread, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
 import type { RecorderOptions } from './recorder.js'
 
 /** What a live session needs of a recorder (Aedat4Recorder and RecorderThread both fit). */
@@ -21,6 +21,9 @@ export interface EventRecorder {
 const STAGE_EVENTS = 32_768
 const STAGE_MS = 10
 
+/** Staging buffers kept for reuse (each STAGE_EVENTS × 13 bytes): fresh ones cost page faults and GC. */
+const SPARE_STAGES = 4
+
 /** How long close() waits for the thread to write what is queued; far more than any backlog needs. */
 const CLOSE_TIMEOUT_MS = 120_000
 
@@ -29,7 +32,8 @@ const CLOSE_TIMEOUT_MS = 120_000
  * compressing and writing cost more than reading and parsing the stream; on the thread that reads
  * the serial port they stall the reads, the device's buffer fills and throughput halves (bench/
  * bridge.bench.ts). Here `append` copies events into a staging batch that is posted, packed into
- * one transferred buffer (the staging batch itself), every 32 Ki events or 10 ms; the thread writes packets in order.
+ * one transferred buffer (the staging batch itself), every 32 Ki events or 10 ms; the thread writes packets in order
+ * and hands each buffer back for reuse.
  * `close()` blocks until everything queued is on disk (Atomics.wait), so callers keep the
  * synchronous contract of Aedat4Recorder. A write error (disk full, file removed) fails the thread;
  * the next call here throws it.
@@ -43,6 +47,8 @@ export class RecorderThread implements EventRecorder {
   /** Events gathered for the next message, already in the packed layout it is transferred in. */
   private stage: EventBatch = packedBatch(STAGE_EVENTS)
   private staged = 0
+  /** Staging buffers the thread handed back. */
+  private readonly spare: ArrayBuffer[] = []
   private stageTimer: NodeJS.Timeout | undefined
 
   private constructor(
@@ -51,6 +57,9 @@ export class RecorderThread implements EventRecorder {
     shared: SharedArrayBuffer,
   ) {
     this.shared = new RecorderShared(shared)
+    worker.on('message', (msg: FromRecorderThread) => {
+      if (msg.kind === 'recycle' && this.spare.length < SPARE_STAGES) this.spare.push(msg.packed)
+    })
   }
 
   static async open(path: string, options: RecorderOptions): Promise<RecorderThread> {
@@ -136,7 +145,8 @@ export class RecorderThread implements EventRecorder {
     if (this.staged === 0 || this.shared.state !== 'open') return
     const packed = this.stage.t.buffer as ArrayBuffer
     const count = this.staged
-    this.stage = packedBatch(STAGE_EVENTS)
+    const reuse = this.spare.pop()
+    this.stage = reuse ? viewPacked(reuse, STAGE_EVENTS, STAGE_EVENTS) : packedBatch(STAGE_EVENTS)
     this.staged = 0
     this.post({ kind: 'events', packed, capacity: STAGE_EVENTS, count }, [packed])
   }

@@ -2,7 +2,7 @@
 // building packets, compressing them and writing the file never stall the thread reading the sensor.
 import { parentPort, workerData } from 'node:worker_threads'
 import { Aedat4Recorder } from './recorder.js'
-import { RecorderShared, viewPacked, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
+import { RecorderShared, viewPacked, type FromRecorderThread, type RecorderWorkerData, type ToRecorderThread } from './recorder-protocol.js'
 
 const data = workerData as RecorderWorkerData
 const shared = new RecorderShared(data.shared)
@@ -33,7 +33,11 @@ try {
 parentPort!.on('message', (msg: ToRecorderThread) => {
   if (!recorder || shared.state !== 'open') return
   try {
-    if (msg.kind === 'events') recorder.append(viewPacked(msg.packed, msg.capacity, msg.count))
+    if (msg.kind === 'events') {
+      recorder.append(viewPacked(msg.packed, msg.capacity, msg.count))
+      // the recorder copied the events: the buffer goes back to be filled again
+      parentPort!.postMessage({ kind: 'recycle', packed: msg.packed } satisfies FromRecorderThread, [msg.packed])
+    }
     else if (msg.kind === 'gap') recorder.appendGap(msg.gap)
     else if (msg.kind === 'flush') recorder.flush()
     else if (msg.kind === 'close') {

@@ -1,7 +1,8 @@
 import type { EventBatch } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import type { ByteLink } from '../serial/byte-link.js'
-import type { TransportState } from '../serial/transport.js'
+import type { ThreadParsedSink, ThreadParseRequest } from '../serial/reader-thread.js'
+import type { ThreadParsing, TransportState } from '../serial/transport.js'
 import type { EdvsCommand } from './commands.js'
 import { buildCommand } from './commands.js'
 import type { EdvsParserStats } from './event-parser.js'
@@ -12,12 +13,16 @@ import type { EdvsFormat } from './formats.js'
 import { fixedStride, formatsOf } from './formats.js'
 import { parseFormatTable } from './format-table.js'
 import type { EdvsOrientation } from './orientation.js'
+import { viewPackedEvents } from './packed-events.js'
+import type { ThreadEdvsParserOptions, ThreadParsedEvents } from './thread-parser.js'
 
 /** A link that can also report and declare losses (SerialTransport); a plain ByteLink works too. */
 export interface ManagedLink extends ByteLink {
   onState?(listener: (state: TransportState, reason?: string, previous?: TransportState) => void): () => void
   setExpectData?(expect: boolean): void
   markLost?(reason: string): void
+  /** Runs the parser in the thread reading the port (SerialTransport on Unix); undefined: parse here. */
+  parseInThread?(request: ThreadParseRequest, sink: ThreadParsedSink): Promise<ThreadParsing | undefined>
 }
 
 export interface EdvsDriverOptions {
@@ -89,17 +94,29 @@ const DROP_GAP_INTERVAL_MS = 100
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
+/** The parser module a reader thread loads (thread-parser.ts; its built `.js` outside tsx). */
+const THREAD_PARSER_MODULE = new URL(import.meta.url.endsWith('.ts') ? './thread-parser.ts' : './thread-parser.js', import.meta.url).href
+
+/** A pause this long delivers the events the parser holds back for later checks. */
+const IDLE_FLUSH_MS = 50
+
+const NO_EVENTS: EventBatch = { t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0) }
+
 /**
  * Talks to one eDVS over a byte link: the start-up handshake (reset, banner, echo off, `??E`,
  * format), streaming start/stop, whitelisted bias and LED commands, and recovery after the link is
  * lost: when the transport reconnects it re-runs the handshake and resumes streaming with a fresh
  * parser. A silent but open link (SUSPECT) is only reported: the same parser reads on when data
  * comes back, so nothing is lost. Bytes go to a text-line collector while commands are exchanged and to the event parser
- * while streaming (§5), so replies never reach the binary decoder.
+ * while streaming (§5), so replies never reach the binary decoder. Where the link reads its port on
+ * a thread (SerialTransport on Unix) the parser runs on that thread while streaming and only packed
+ * event batches come here (§10.2); elsewhere, or with SPIKELAB_EDVS_PARSE=owner, it runs here.
  */
 export class EdvsDriver {
   private mode: 'text' | 'binary' = 'text'
   private parser: EdvsEventParser | undefined
+  /** The parser running in the link's reader thread, with its latest counters. */
+  private remote: { handle: ThreadParsing; stats: EdvsParserStats; layout: EdvsFormat['layout'] } | undefined
   private info: EdvsDeviceInfo | undefined
   private streaming = false
   private closed = false
@@ -143,8 +160,14 @@ export class EdvsDriver {
     return this.streaming
   }
 
+  /** Where the event parser runs while streaming: the port's reader thread, here, or none (not streaming). */
+  get parsingIn(): 'thread' | 'owner' | undefined {
+    if (this.mode !== 'binary') return undefined
+    return this.remote ? 'thread' : 'owner'
+  }
+
   get stats(): EdvsDriverStats {
-    const p = this.parser?.stats
+    const p = this.parser?.stats ?? this.remote?.stats
     const sum = (k: keyof EdvsParserStats) => this.finishedParserStats[k] + (p ? p[k] : 0)
     return {
       events: sum('events'),
@@ -193,12 +216,10 @@ export class EdvsDriver {
     const info = this.requireInfo()
     await this.send({ kind: 'resetTimestamp' }, { firmware: info.firmware })
     this.retireParser()
-    this.parser = new EdvsEventParser({
-      layout: info.format.layout,
-      orientation: this.options.orientation,
-      maxStepUs: this.options.maxStepUs,
-      onText: this.options.onText,
-    })
+    const parserOptions: ThreadEdvsParserOptions = { layout: info.format.layout, orientation: this.options.orientation, maxStepUs: this.options.maxStepUs }
+    const handle = await this.parseInThread(parserOptions)
+    if (handle) this.remote = { handle, stats: { events: 0, droppedBytes: 0, discardedEvents: 0, resyncs: 0, textLines: 0, wraps: 0 }, layout: info.format.layout }
+    else this.parser = new EdvsEventParser({ ...parserOptions, onText: this.options.onText })
     this.seenDrops = { bytes: 0, events: 0 }
     if (this.lastT >= 0) {
       // The device clock restarts now (`!ET0`): continue from the last event plus the pause.
@@ -221,7 +242,7 @@ export class EdvsDriver {
     this.streaming = true
     await this.send({ kind: 'startEvents' }, { firmware: info.firmware })
     this.options.link.setExpectData?.(true)
-    this.startIdleFlush()
+    if (this.parser) this.startIdleFlush() // a thread parser flushes at pauses itself
   }
 
   /** `E-`, then delivers what is still in flight and returns to text mode. */
@@ -232,6 +253,7 @@ export class EdvsDriver {
     clearInterval(this.idleTimer)
     await this.send({ kind: 'stopEvents' }, { firmware: info.firmware })
     await this.waitQuiet(this.options.replyQuietMs ?? 50, 1000)
+    await this.stopThreadParsing()
     this.flushParser()
     this.enterTextMode()
   }
@@ -252,6 +274,13 @@ export class EdvsDriver {
   close(): void {
     this.closed = true
     clearInterval(this.idleTimer)
+    // A thread parser is let go without waiting (nothing is delivered after close; stop() first
+    // to receive what it still holds); the owner-thread parser hands out its rest now.
+    const remote = this.remote
+    if (remote) {
+      this.retireParser()
+      remote.handle.stop().catch(() => undefined)
+    }
     this.flushParser()
     for (const off of this.unsubscribe) off()
   }
@@ -276,6 +305,39 @@ export class EdvsDriver {
   private async writeLine(line: string): Promise<void> {
     await this.options.link.write(new TextEncoder().encode(line))
     await sleep(this.options.commandGapMs ?? 10)
+  }
+
+  /** The link's reader thread parses, or undefined (no such thread, it failed to load, or SPIKELAB_EDVS_PARSE=owner). */
+  private async parseInThread(options: ThreadEdvsParserOptions): Promise<ThreadParsing | undefined> {
+    const link = this.options.link
+    if (!link.parseInThread || process.env.SPIKELAB_EDVS_PARSE === 'owner') return undefined
+    try {
+      return await link.parseInThread({ module: THREAD_PARSER_MODULE, options, idleFlushMs: IDLE_FLUSH_MS }, (value, bytes) => this.receiveParsed(value as ThreadParsedEvents, bytes))
+    } catch {
+      return undefined // the thread could not load the parser: parse here instead
+    }
+  }
+
+  /** One output of the thread parser: its counters, text lines found in the stream, and events. */
+  private receiveParsed(out: ThreadParsedEvents, bytes: number): void {
+    const remote = this.remote
+    if (!remote) return
+    if (bytes > 0) this.lastByteAt = Date.now()
+    remote.stats = out.stats
+    for (const line of out.texts) this.options.onText?.(line)
+    this.deliver(out.packed ? viewPackedEvents(out.packed, out.count, out.count) : NO_EVENTS)
+  }
+
+  /** The thread parser delivers what it holds and hands bytes back (for command replies). */
+  private async stopThreadParsing(): Promise<void> {
+    const remote = this.remote
+    if (!remote) return
+    try {
+      await remote.handle.stop()
+    } catch {
+      // the port went away meanwhile: what the thread held went with it
+    }
+    if (this.remote === remote) this.retireParser()
   }
 
   private receive(chunk: Uint8Array): void {
@@ -338,9 +400,9 @@ export class EdvsDriver {
 
   /** Every batch leaves through here: drop reports first, then the events in the output time base. */
   private deliver(batch: EventBatch): void {
-    const parser = this.parser
-    if (parser) {
-      const s = parser.stats
+    const s = this.parser?.stats ?? this.remote?.stats
+    const layout = this.parser?.layout ?? this.remote?.layout
+    if (s && layout) {
       const bytes = s.droppedBytes - this.seenDrops.bytes
       const events = s.discardedEvents - this.seenDrops.events
       if (bytes > 0 || events > 0) {
@@ -350,7 +412,7 @@ export class EdvsDriver {
       }
       const now = performance.now()
       if ((this.pendingDrops.bytes > 0 || this.pendingDrops.events > 0) && !this.pendingLoss && this.lastT >= 0 && now - this.lastDropGapMs >= DROP_GAP_INTERVAL_MS) {
-        const stride = fixedStride(parser.layout) ?? 3
+        const stride = fixedStride(layout) ?? 3
         this.lastDropGapMs = now
         this.reportGap({
           kind: 'dropped-bytes',
@@ -393,10 +455,11 @@ export class EdvsDriver {
   }
 
   private retireParser(): void {
-    if (!this.parser) return
-    const s = this.parser.stats
+    const s = this.parser?.stats ?? this.remote?.stats
+    if (!s) return
     for (const k of Object.keys(s) as (keyof EdvsParserStats)[]) this.finishedParserStats[k] += s[k]
     this.parser = undefined
+    this.remote = undefined
   }
 
   private requireInfo(): EdvsDeviceInfo {

@@ -4,6 +4,7 @@ import type { EdvsLayout } from './formats.js'
 import { MAX_DELTA_BYTES } from './formats.js'
 import type { EdvsOrientation } from './orientation.js'
 import { resolveOrientation } from './orientation.js'
+import { packedEventBatch } from './packed-events.js'
 import { TextLineCollector, isPrintable } from './text-lines.js'
 
 export interface EdvsParserOptions {
@@ -19,6 +20,11 @@ export interface EdvsParserOptions {
   readonly clockUs?: () => number
   /** Receives ASCII lines found between or instead of events (echoes, banners, sensor lines). */
   readonly onText?: (line: string) => void
+  /**
+   * Hand out each batch with its columns in one ArrayBuffer (packed-events.ts, `t.buffer`), so a
+   * thread can transfer it whole. Default false: one array per column.
+   */
+  readonly packedOutput?: boolean
 }
 
 /** Link-health counters (§8 rule 5). */
@@ -84,6 +90,7 @@ export class EdvsEventParser {
   private readonly maxStepUs: number
   private readonly clockUs: () => number
   private readonly text: TextLineCollector
+  private readonly packedOutput: boolean
 
   // Carry buffer: bytes [start, end) are unconsumed; `base` is the stream offset of buf[0].
   private buf = new Uint8Array(1 << 12)
@@ -143,6 +150,7 @@ export class EdvsEventParser {
     if (!(this.maxStepUs > 0)) throw new SpikelabError('EDVS_PARSER_OPTION', `maxStepUs must be positive, got ${this.maxStepUs}`, { field: 'maxStepUs' })
     const origin = performance.now()
     this.clockUs = options.clockUs ?? (() => Math.round((performance.now() - origin) * 1000))
+    this.packedOutput = options.packedOutput ?? false
     const onText = options.onText
     this.text = new TextLineCollector((line) => {
       this.stats.textLines++
@@ -655,11 +663,15 @@ export class EdvsEventParser {
 
   /** Hands out the first `count` of the decoded events and keeps the held rest at the front. */
   private deliver(count: number): EventBatch {
-    const out: EventBatch = {
-      t: this.ot.slice(0, count),
-      x: this.ox.slice(0, count),
-      y: this.oy.slice(0, count),
-      p: this.op.slice(0, count),
+    let out: EventBatch
+    if (this.packedOutput) {
+      out = packedEventBatch(count)
+      out.t.set(this.ot.subarray(0, count))
+      out.x.set(this.ox.subarray(0, count))
+      out.y.set(this.oy.subarray(0, count))
+      out.p.set(this.op.subarray(0, count))
+    } else {
+      out = { t: this.ot.slice(0, count), x: this.ox.slice(0, count), y: this.oy.slice(0, count), p: this.op.slice(0, count) }
     }
     if (count > 0) {
       this.committedT = this.ot[count - 1]

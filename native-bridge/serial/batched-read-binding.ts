@@ -1,6 +1,6 @@
 import { readSync } from 'node:fs'
 import { SerialPort } from 'serialport'
-import { startThreadReader } from './reader-thread.js'
+import { startThreadReader, type ThreadReader } from './reader-thread.js'
 
 /** serialport's binding as `SerialPort` uses it (autoDetect()): list + open. */
 type Binding = typeof SerialPort.binding
@@ -11,6 +11,11 @@ interface UnixPortBinding {
   fd: number | null
   readonly isOpen: boolean
   poller: { once(event: 'readable', listener: (err: Error | null) => void): void }
+}
+
+/** The reader thread of a port opened through `batchedReadBinding` (undefined for other ports). */
+export function threadReaderOf(bindingPort: unknown): ThreadReader | undefined {
+  return (bindingPort as { threadReader?: ThreadReader } | undefined)?.threadReader
 }
 
 const isUnixPort = (port: object): port is UnixPortBinding & PortBinding =>
@@ -71,6 +76,7 @@ export function batchedReadBinding(base: Binding = SerialPort.binding): Binding 
         return port
       }
       const reader = startThreadReader(port.fd)
+      Object.assign(port, { threadReader: reader })
       const closePort = port.close.bind(port)
       port.read = (buffer: Buffer, offset: number, length: number) => reader.read(buffer, offset, length)
       // the reader must be off the fd before it is closed (a reused fd number would be someone else's)

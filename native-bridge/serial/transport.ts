@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs'
 import { SerialPortStream } from '@serialport/stream'
 import { SpikelabError } from '../../common/errors.js'
-import { batchedReadBinding } from './batched-read-binding.js'
+import { batchedReadBinding, threadReaderOf } from './batched-read-binding.js'
 import type { ByteLink } from './byte-link.js'
 import type { PortLister, PortMatch } from './discovery.js'
 import { listSerialPorts, matchesPort, systemPortLister } from './discovery.js'
+import type { ThreadParsedSink, ThreadParseRequest } from './reader-thread.js'
 
 /** The part of a serialport stream the transport uses (SerialPort and SerialPortMock both fit). */
 export interface SerialPortLike {
@@ -17,6 +18,13 @@ export interface SerialPortLike {
   on(event: 'close', listener: (err?: Error | null) => void): unknown
   once(event: 'drain', listener: () => void): unknown
   removeAllListeners(): unknown
+  /** The binding's port once open (SerialPortStream): carries the reader thread on Unix. */
+  readonly port?: unknown
+}
+
+/** Parsing in the port's reader thread (SerialTransport.parseInThread); stop() returns to bytes. */
+export interface ThreadParsing {
+  stop(): Promise<void>
 }
 
 export interface PortOpenOptions {
@@ -188,6 +196,25 @@ export class SerialTransport implements ByteLink {
     })
   }
 
+  /**
+   * Runs a parser in the thread that reads this port (Unix ports; edvs-serial.md §10.2): from when
+   * this resolves, every byte goes through it there and `sink` receives only its output. Its output
+   * counts as data for the heartbeat and `stats.bytesIn`. Undefined when this port has no reader
+   * thread (Windows, SPIKELAB_SERIAL_READ=pool|batched, mock ports): the caller parses itself.
+   * Output from a port that was since lost is dropped.
+   */
+  async parseInThread(request: ThreadParseRequest, sink: ThreadParsedSink): Promise<ThreadParsing | undefined> {
+    const port = this.port
+    const reader = threadReaderOf(port?.port)
+    if (!port || !reader || !this.isUp()) return undefined
+    await reader.parse(request, (value, bytes) => {
+      if (this.port !== port) return
+      if (bytes > 0) this.received(bytes)
+      sink(value, bytes)
+    })
+    return { stop: () => reader.unparse() }
+  }
+
   /** Declares the link lost (e.g. the device stopped answering); reconnects if enabled. */
   markLost(reason: string): void {
     if (!this.isUp() && this.stateValue !== 'connecting') return
@@ -262,9 +289,7 @@ export class SerialTransport implements ByteLink {
     this.lastDataAt = Date.now()
     port.on('data', (chunk: Uint8Array) => {
       if (this.port !== port) return
-      this.lastDataAt = Date.now()
-      this.stats.bytesIn += chunk.length
-      if (this.stateValue === 'suspect') this.setState('connected', 'data resumed')
+      this.received(chunk.length)
       const copy = new Uint8Array(chunk) // the chunk is a view into serialport's shared pool
       for (const l of this.dataListeners) l(copy)
     })
@@ -278,6 +303,13 @@ export class SerialTransport implements ByteLink {
     this.setState('connected')
     this.firstConnect?.resolve()
     this.firstConnect = undefined
+  }
+
+  /** Bytes came (as bytes or parsed in the reader thread): the heartbeat is satisfied. */
+  private received(bytes: number): void {
+    this.lastDataAt = Date.now()
+    this.stats.bytesIn += bytes
+    if (this.stateValue === 'suspect') this.setState('connected', 'data resumed')
   }
 
   private lose(reason: string): void {

@@ -4,6 +4,7 @@ import type { BackendPreference } from '../backend.js'
 import { initBackend } from '../backend.js'
 import type { Checkpoint } from '../checkpoint.js'
 import { restoreParameters, snapshotParameters } from '../checkpoint.js'
+import { shiftedBatch } from '../data/augment.js'
 import { rateEncode } from '../data/encoding.js'
 import type { LabeledImages } from '../data/mnist.js'
 import type { HostSpikes } from '../layers/host-spikes.js'
@@ -57,6 +58,11 @@ export interface CoarseConfig {
    * `lenet5-analog` always uses it, into its analog-input layer).
    */
   readonly encoding: 'rate' | 'analog'
+  /**
+   * Training digits move by up to this many pixels per axis, a fresh random shift every batch
+   * (data/augment.ts); 0 = off, as in the paper's code. MNIST only; test digits are never shifted.
+   */
+  readonly augmentShift: number
   /** `mse` (code `--cost 1`): MSE(counts, targetSpikes·onehot). `ce` (`--cost 0`): CE(ceScale·(counts − L/2), y). */
   readonly loss: 'mse' | 'ce'
   readonly targetSpikes: number
@@ -94,6 +100,7 @@ export const COARSE_DEFAULTS: CoarseConfig = {
   surrogateBeta: 5,
   inputScale: 1,
   encoding: 'rate',
+  augmentShift: 0,
   loss: 'mse',
   targetSpikes: 4,
   ceScale: 4,
@@ -128,6 +135,8 @@ export function coarseConfig(partial: Partial<CoarseConfig> = {}): CoarseConfig 
   for (const field of positives) {
     if (!(c[field] > 0) || !Number.isFinite(c[field])) throw bad(field, `must be positive, got ${String(c[field])}`)
   }
+  if (!(Number.isInteger(c.augmentShift) && c.augmentShift >= 0 && c.augmentShift <= 8)) throw bad('augmentShift', `must be a whole number of pixels in 0..8, got ${String(c.augmentShift)}`)
+  if (c.augmentShift > 0 && c.data.source !== 'mnist') throw bad('augmentShift', 'shifting applies to MNIST digits, not to event data')
   if (!(c.learningRateGamma > 0 && c.learningRateGamma <= 1)) throw bad('learningRateGamma', `must lie in (0, 1], got ${String(c.learningRateGamma)}`)
   if (!Array.isArray(c.learningRateMilestones) || !c.learningRateMilestones.every((m) => Number.isInteger(m) && m >= 1)) {
     throw bad('learningRateMilestones', 'must be a list of epoch numbers ≥ 1')
@@ -236,6 +245,18 @@ export async function coarseData(config: CoarseConfig): Promise<{ config: Coarse
 }
 
 /** Network input for the samples at `indices`. */
+/** The training batch `indices` as the network will see it: shifted copies when augmenting, else the set itself. */
+function augmentedBatch(
+  config: CoarseConfig,
+  set: CoarseSamplesOf,
+  indices: Int32Array,
+  rng: SeededRandom,
+): { samples: CoarseSamplesOf; sampleIndices: ArrayLike<number> } {
+  if (config.augmentShift === 0 || set.kind !== 'images') return { samples: set, sampleIndices: indices }
+  const images = shiftedBatch(set.images, indices, config.augmentShift, rng)
+  return { samples: { kind: 'images', images, count: images.count, labels: images.labels }, sampleIndices: Int32Array.from({ length: indices.length }, (_, k) => k) }
+}
+
 function batchInput(config: CoarseConfig, network: CoarseNetwork, samples: CoarseSamplesOf, indices: ArrayLike<number>, rng: SeededRandom): HostSpikes | tf.Tensor {
   return samples.kind === 'images' ? coarseInput(config, network.inputShape, samples.images, indices, rng) : framesInput(samples, indices)
 }
@@ -320,6 +341,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
   options.onStart?.({ backend, config, trainCount: trainSet.count, testCount: testSet.count, dataHash: hash })
   const shuffleRng = new SeededRandom(config.seed + 0x1000)
   const spikeRng = new SeededRandom(config.seed + 0x2000)
+  const augmentRng = new SeededRandom(config.seed + 0x4000)
   const optimizer = new HostAdam(network.parameters, {
     learningRate: coarseLearningRate(config),
     beta1: config.adamBeta1,
@@ -345,9 +367,10 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
         const t0 = performance.now()
         const indices = order.subarray(b * config.batchSize, Math.min(trainSet.count, (b + 1) * config.batchSize))
         const labels = Int32Array.from(indices, (i) => trainSet.labels[i])
+        const { samples, sampleIndices } = augmentedBatch(config, trainSet, indices, augmentRng)
         let predicted: Int32Array = new Int32Array(0)
         const lossValue = tf.tidy(() => {
-          const input = batchInput(config, network, trainSet, indices, spikeRng)
+          const input = batchInput(config, network, samples, sampleIndices, spikeRng)
           const target = tf.tensor1d(labels, 'int32')
           const { value, grads } = tf.variableGrads(() => {
             const out = network.forward(input)

@@ -89,8 +89,8 @@ describe('checkpoint tensors', () => {
 })
 
 describe('coarse-LIF configuration', () => {
-  it('has no learning-rate schedule by default, as the paper-era code', () => {
-    expect(coarseConfig().learningRateMilestones).toEqual([])
+  it('has no learning-rate schedule and no augmentation by default, as the paper-era code', () => {
+    expect(coarseConfig()).toMatchObject({ learningRateMilestones: [], augmentShift: 0 })
   })
 
   it.each([
@@ -98,6 +98,9 @@ describe('coarse-LIF configuration', () => {
     [{ learningRateGamma: 1.5 }, 'learningRateGamma'],
     [{ learningRateMilestones: [0] }, 'learningRateMilestones'],
     [{ learningRateMilestones: [2.5] }, 'learningRateMilestones'],
+    [{ augmentShift: -1 }, 'augmentShift'],
+    [{ augmentShift: 1.5 }, 'augmentShift'],
+    [{ augmentShift: 2, data: { source: 'emulated-nmnist', count: 100, testFraction: 0.2, splitSeed: 0, pool: 1 } }, 'augmentShift'],
   ] as const)('rejects %o naming %s', (partial, field) => {
     expect(() => coarseConfig(partial)).toThrow(error('SNN_BAD_CONFIG', field))
   })

@@ -29,6 +29,8 @@ export const TrainingConfig = z
     /** Coarse LIF only: the network (the paper code's models) and the data (MNIST, emulated N-MNIST, or a folder of event files per class; IDE: MNIST or emulated N-MNIST). */
     model: z.enum(['fc', 'hidden', 'conv', 'conv2', 'lenet5', 'lenet5-analog']).optional(),
     dataset: z.enum(['mnist', 'emulated-nmnist', 'event-folder']).optional(),
+    /** Coarse LIF on MNIST: training digits shifted by up to this many pixels (augmentation; 0 = off). */
+    augmentShift: z.number().int().min(0).max(8).optional(),
     eventFolder: AbsolutePath.optional(),
     /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
     task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),

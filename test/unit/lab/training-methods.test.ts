@@ -36,4 +36,9 @@ describe('training methods offered to the form', () => {
       expect.objectContaining({ code: 'SNN_BAD_CONFIG', location: expect.objectContaining({ field: 'learningRateDrops' }) }),
     )
   })
+
+  it('coarse: the form\'s digit shift reaches the method', () => {
+    const { config } = toMethodConfig({ ...methodDefaults('coarse'), augmentShift: 2 })
+    expect(trainingMethod('coarse').configure(config)).toMatchObject({ augmentShift: 2 })
+  })
 })

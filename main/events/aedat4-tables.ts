@@ -71,37 +71,75 @@ export function buildFileStart(geometry: SensorGeometry, compression: Compressio
   return { bytes, tablePositionOffset: magic.length + 4 + at }
 }
 
-/** An EVTS payload (size-prefixed EventPacket flatbuffer, laid out by hand for speed). */
+/** An EVTS payload (size-prefixed EventPacket flatbuffer, laid out by hand for speed), in a fresh buffer. */
 export function buildEventPacket(batch: EventBatch, from: number, to: number): Uint8Array {
-  const n = to - from
-  const total = 32 + n * 16
-  const buf = new ArrayBuffer(total)
-  const u8 = new Uint8Array(buf)
-  const u16 = new Uint16Array(buf)
-  const u32 = new Uint32Array(buf)
-  const i32 = new Int32Array(buf)
-  u32[0] = total - 4 // size prefix
-  u32[1] = 16 // root table at byte 20 = 4 + 16
-  u8.set([0x45, 0x56, 0x54, 0x53], 8) // "EVTS"
-  u16[6] = 6 // vtable at 12: size 6, table size 8, field 0 at +4
-  u16[7] = 8
-  u16[8] = 4
-  i32[5] = 8 // table at 20: soffset to vtable at 12
-  u32[6] = 4 // field 0 at 24: vector at 28
-  u32[7] = n
-  const { t, x, y, p } = batch
-  for (let i = 0; i < n; i++) {
-    const s = from + i
-    const w = 8 + i * 4 // element start at byte 32 + 16 i, in u32 units
-    const ti = t[s]
-    const hi = Math.floor(ti / 4294967296)
-    u32[w] = ti - hi * 4294967296
-    i32[w + 1] = hi
-    u16[2 * w + 4] = x[s]
-    u16[2 * w + 5] = y[s]
-    u8[4 * w + 12] = p[s] ? 1 : 0
+  return new EventPacketBuilder().build(batch, from, to).slice()
+}
+
+/**
+ * Builds EVTS payloads into one buffer it reuses (a fresh ~1 MB buffer per packet cost page faults
+ * and zeroing): each `build` result is valid until the next. Every byte of the result is written,
+ * padding included, so reuse never leaks old bytes. The build loop also checks that every event is
+ * representable (t a whole number with |t| ≤ 2^53 − 1, x and y ≤ 0x7fff); `representable` says
+ * whether the last build's events all were, so the caller runs its precise (throwing) checks only
+ * when one is not.
+ */
+export class EventPacketBuilder {
+  private buf = new ArrayBuffer(0)
+  private u8 = new Uint8Array(0)
+  private u16 = new Uint16Array(0)
+  private u32 = new Uint32Array(0)
+  private i32 = new Int32Array(0)
+  /** Whether every event of the last build fits AEDAT 4 (see the class comment). */
+  representable = true
+
+  build(batch: EventBatch, from: number, to: number): Uint8Array {
+    const n = to - from
+    const total = 32 + n * 16
+    if (this.buf.byteLength < total) this.grow(total)
+    const { u8, u16, u32, i32 } = this
+    u32[0] = total - 4 // size prefix
+    u32[1] = 16 // root table at byte 20 = 4 + 16
+    u8[8] = 0x45 // "EVTS"
+    u8[9] = 0x56
+    u8[10] = 0x54
+    u8[11] = 0x53
+    u16[6] = 6 // vtable at 12: size 6, table size 8, field 0 at +4
+    u16[7] = 8
+    u16[8] = 4
+    u16[9] = 0 // padding before the table
+    i32[5] = 8 // table at 20: soffset to vtable at 12
+    u32[6] = 4 // field 0 at 24: vector at 28
+    u32[7] = n
+    const { t, x, y, p } = batch
+    let xy = 0
+    let timesOk = true
+    for (let i = 0; i < n; i++) {
+      const s = from + i
+      const w = 8 + i * 4 // element start at byte 32 + 16 i, in u32 units
+      const ti = t[s]
+      if (!(Math.floor(ti) === ti && ti <= Number.MAX_SAFE_INTEGER && ti >= -Number.MAX_SAFE_INTEGER)) timesOk = false
+      const hi = Math.floor(ti / 4294967296)
+      u32[w] = ti - hi * 4294967296
+      i32[w + 1] = hi
+      const xs = x[s]
+      const ys = y[s]
+      xy |= xs | ys
+      u32[w + 2] = xs | (ys << 16)
+      u32[w + 3] = p[s] ? 1 : 0 // polarity byte, then 3 padding bytes
+    }
+    this.representable = timesOk && xy <= 0x7fff
+    return u8.subarray(0, total)
   }
-  return u8
+
+  private grow(total: number): void {
+    const cap = Math.max(total, this.buf.byteLength * 2)
+    this.buf = new ArrayBuffer((cap + 7) & ~7)
+    this.u8 = new Uint8Array(this.buf)
+    this.u16 = new Uint16Array(this.buf)
+    this.u32 = new Uint32Array(this.buf)
+    this.i32 = new Int32Array(this.buf)
+  }
 }
 
 export function buildDataTable(entries: readonly FileDataEntry[]): Uint8Array {

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, writeSync, writevSync } from 'node:fs'
 import { createEventBatch, sliceEventBatch, type EventBatch, type SensorGeometry } from '../../common/event-batch.js'
 import { SpikelabError } from '../../common/errors.js'
 import { Aedat4Encoder } from './aedat4-encoder.js'
@@ -43,7 +43,7 @@ export class Aedat4Recorder {
     this.pending = createEventBatch(this.maxPacketEvents)
     this.encoder = new Aedat4Encoder({ geometry: options.geometry, compression: options.compression, maxPacketEvents: this.maxPacketEvents, gapStream: true })
     this.fd = openSync(path, 'w')
-    this.writeAll(this.encoder.write({ t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0) }))
+    this.writeAll(this.encoder.writeParts({ t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Array(0), p: new Uint8Array(0) }))
     this.timer = setInterval(() => this.flush(), options.flushIntervalMs ?? 50)
     this.timer.unref()
   }
@@ -77,7 +77,7 @@ export class Aedat4Recorder {
   appendGap(gap: Omit<RecordingGap, 'eventIndex'>): void {
     if (this.closed) throw new SpikelabError('RECORDER_CLOSED', 'the recording is closed', { file: this.path })
     this.flush()
-    this.writeAll(this.encoder.writeGaps([{ ...gap, eventIndex: this.eventsWritten }]))
+    this.writeAll(this.encoder.writeGapsParts([{ ...gap, eventIndex: this.eventsWritten }]))
     this.gapsWritten++
   }
 
@@ -86,7 +86,7 @@ export class Aedat4Recorder {
     if (this.closed || this.pendingCount === 0) return
     const n = this.pendingCount
     this.pendingCount = 0
-    this.writeAll(this.encoder.write(sliceEventBatch(this.pending, 0, n)))
+    this.writeAll(this.encoder.writeParts(sliceEventBatch(this.pending, 0, n)))
     this.eventsWritten += n
   }
 
@@ -96,14 +96,27 @@ export class Aedat4Recorder {
     this.flush()
     this.closed = true
     clearInterval(this.timer)
-    this.writeAll(this.encoder.end())
+    this.writeAll(this.encoder.endParts())
     for (const patch of this.encoder.finalPatches()) writeSync(this.fd, patch.bytes, 0, patch.bytes.length, patch.offset)
     fsyncSync(this.fd)
     closeSync(this.fd)
   }
 
-  private writeAll(bytes: Uint8Array): void {
-    let done = 0
-    while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done)
+  /**
+   * Writes the encoder's parts (header and payload of a packet) with one writev, straight from
+   * the encoder's buffers; a short write continues where it stopped.
+   */
+  private writeAll(parts: Uint8Array[]): void {
+    let total = 0
+    for (const part of parts) total += part.length
+    let done = parts.length === 0 ? 0 : writevSync(this.fd, parts)
+    while (done < total) {
+      // rare: resume inside the part where the kernel stopped
+      let skip = done
+      let i = 0
+      while (skip >= parts[i].length) skip -= parts[i++].length
+      const rest = [parts[i].subarray(skip), ...parts.slice(i + 1)]
+      done += writevSync(this.fd, rest)
+    }
   }
 }

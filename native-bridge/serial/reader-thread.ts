@@ -117,7 +117,12 @@ async function run() {
       }
       idleMs = IDLE_MS
     }
-    if (failure) { parentPort.postMessage({ failure }); break }
+    if (failure) {
+      // the port is gone: what the parser still holds back for checking goes out before the loss
+      if (parser) post(parser.flush(), 0)
+      parentPort.postMessage({ failure })
+      break
+    }
     if (got === 0) {
       if (parser && !heldOut && idleFlushMs > 0 && Date.now() - lastBytesAt >= idleFlushMs) {
         heldOut = true

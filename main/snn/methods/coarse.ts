@@ -244,7 +244,6 @@ export async function coarseData(config: CoarseConfig): Promise<{ config: Coarse
   return { config: resolved, train: loaded.train, test: loaded.test, hash: loaded.hash }
 }
 
-/** Network input for the samples at `indices`. */
 /** The training batch `indices` as the network will see it: shifted copies when augmenting, else the set itself. */
 function augmentedBatch(
   config: CoarseConfig,
@@ -257,6 +256,7 @@ function augmentedBatch(
   return { samples: { kind: 'images', images, count: images.count, labels: images.labels }, sampleIndices: Int32Array.from({ length: indices.length }, (_, k) => k) }
 }
 
+/** Network input for the samples at `indices`. */
 function batchInput(config: CoarseConfig, network: CoarseNetwork, samples: CoarseSamplesOf, indices: ArrayLike<number>, rng: SeededRandom): HostSpikes | tf.Tensor {
   return samples.kind === 'images' ? coarseInput(config, network.inputShape, samples.images, indices, rng) : framesInput(samples, indices)
 }

@@ -2,33 +2,13 @@
 // updates folded at the view's decay and raster resolution; an acknowledgement carrying new settings
 // (the person moved the decay slider or zoomed) changes the following updates; every event the
 // sensor produced while the view watched is counted in the updates, none decimated.
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { decodeLiveBins, type LiveBins } from '../../../common/contract/live-bins.js'
-import { createLabClient, type ClientTransport } from '../../../common/contract/lab-client.js'
 import type { SensorStatus } from '../../../common/contract/schemas.js'
-import { createLab } from '../../../main/lab/lab.js'
+import { connectInMemoryLab } from '../../support/in-memory-lab.js'
 
 function connect() {
-  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-live-')), listPorts: async () => [] })
-  let sink!: Parameters<ClientTransport['connect']>[0]
-  const session = lab.server.connect({
-    message: (m) => sink.message(JSON.parse(JSON.stringify(m))),
-    binary: (f) => {
-      sink.binary(f)
-      return true
-    },
-  })
-  const client = createLabClient({
-    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
-    connect: (s) => {
-      sink = s
-      s.state('open')
-    },
-  })
-  return { lab, client }
+  return connectInMemoryLab('spikelab-live-')
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms))

@@ -1,32 +1,12 @@
 // Sensor settings over LabApi: event format and orientation at connect, whitelisted biases/LED while
 // streaming (edvs-serial.md §7, §8), and the unpaced simulator link used by the live benchmark.
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DecodedFrame } from '../../../common/contract/binary-frames.js'
 import type { LabRequestError } from '../../../common/contract/lab-api.js'
-import { createLabClient, type ClientTransport } from '../../../common/contract/lab-client.js'
-import { createLab } from '../../../main/lab/lab.js'
+import { connectInMemoryLab } from '../../support/in-memory-lab.js'
 
 function connect() {
-  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-sensor-settings-')), listPorts: async () => [] })
-  let sink!: Parameters<ClientTransport['connect']>[0]
-  const session = lab.server.connect({
-    message: (m) => sink.message(JSON.parse(JSON.stringify(m))),
-    binary: (f) => {
-      sink.binary(f)
-      return true
-    },
-  })
-  const client = createLabClient({
-    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
-    connect: (s) => {
-      sink = s
-      s.state('open')
-    },
-  })
-  return client
+  return connectInMemoryLab('spikelab-sensor-settings-').client
 }
 
 type Client = ReturnType<typeof connect>

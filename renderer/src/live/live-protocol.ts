@@ -1,10 +1,16 @@
 /** Messages between the Live view and its drawing worker. */
+import type { LiveBinSettings } from '../../../common/contract/live-bins'
 import type { RasterSort } from './raster-strip'
 
 export interface LiveSettings {
   readonly decayMs: number
   readonly rasterMsPerColumn: number
   readonly sortBy: RasterSort
+}
+
+/** What the host needs to bin the live stream for a view with these settings (µs, as live-bins.ts counts). */
+export function liveBinSettings(settings: Pick<LiveSettings, 'decayMs' | 'rasterMsPerColumn'>): LiveBinSettings {
+  return { decayUs: settings.decayMs * 1000, usPerColumn: settings.rasterMsPerColumn * 1000 }
 }
 
 export type ToLiveWorker =

@@ -10,7 +10,7 @@ import { FRAME_KIND_LIVE_BINS, FRAME_KIND_PACKED_EVENTS, decodeFrame, packedEven
 import { decodeLiveBins, type LiveBinSettings } from '../../../common/contract/live-bins'
 import { EventFrame } from './event-frame'
 import { openLiveSocket, type LiveSocket } from './live-socket'
-import type { FromLiveWorker, LiveSettings, ToLiveWorker } from './live-protocol'
+import { liveBinSettings, type FromLiveWorker, type LiveSettings, type ToLiveWorker } from './live-protocol'
 import { RasterStrip } from './raster-strip'
 import { liveFrameTime } from './frame-clock'
 
@@ -36,7 +36,7 @@ let scratch = { t: new Float64Array(0), x: new Uint16Array(0), y: new Uint16Arra
 const post = (msg: FromLiveWorker) => scope.postMessage(msg)
 
 /** What the host bins at: this view's decay and raster time per column. */
-const binSettings = (): LiveBinSettings => ({ decayUs: settings.decayMs * 1000, usPerColumn: settings.rasterMsPerColumn * 1000 })
+const binSettings = (): LiveBinSettings => liveBinSettings(settings)
 
 function onFrame(buf: ArrayBuffer): void {
   const kind = buf.byteLength >= 16 ? new DataView(buf).getUint32(8, true) & 0xff : -1

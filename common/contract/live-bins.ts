@@ -299,12 +299,8 @@ export class LiveBinner {
   private growEntries(): void {
     const n = 2 * this.keys.length
     this.keys = grown(this.keys, n)
-    const value = new Float64Array(n)
-    value.set(this.value)
-    const at = new Float64Array(n)
-    at.set(this.at)
-    this.value = value
-    this.at = at
+    this.value = grown(this.value, n)
+    this.at = grown(this.at, n)
   }
 }
 
@@ -352,8 +348,11 @@ function nextPowerOfTwo(n: number): number {
   return p
 }
 
-function grown(a: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
-  const b = new Uint32Array(length)
+/** A copy of `a` of the same element type with `length` elements (zero-filled when longer). */
+function grown(a: Uint32Array, length: number): Uint32Array<ArrayBuffer>
+function grown(a: Float64Array, length: number): Float64Array<ArrayBuffer>
+function grown(a: Uint32Array | Float64Array, length: number): Uint32Array<ArrayBuffer> | Float64Array<ArrayBuffer> {
+  const b = a instanceof Float64Array ? new Float64Array(length) : new Uint32Array(length)
   b.set(a.subarray(0, Math.min(a.length, length)))
   return b
 }

@@ -1,32 +1,10 @@
-import { mkdtempSync } from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { encodeEventFrame } from '../../../common/contract/binary-frames.js'
 import { LabRequestError, type ConnectionState } from '../../../common/contract/lab-api.js'
-import { createLabClient, type ClientTransport } from '../../../common/contract/lab-client.js'
-import { createLab } from '../../../main/lab/lab.js'
+import { connectInMemoryLab } from '../../support/in-memory-lab.js'
 
-/** Client and server joined in memory the way a shell joins them: messages in, messages and frames out. */
-function connected() {
-  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-test-')), listPorts: async () => [] })
-  let sink!: Parameters<ClientTransport['connect']>[0]
-  const session = lab.server.connect({
-    message: (m) => queueMicrotask(() => sink.message(JSON.parse(JSON.stringify(m)))),
-    binary: (f) => {
-      queueMicrotask(() => sink.binary(f))
-      return true
-    },
-  })
-  const client = createLabClient({
-    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
-    connect: (s) => {
-      sink = s
-      s.state('open')
-    },
-  })
-  return { lab, client, session, sink: () => sink }
-}
+/** Client and server joined in memory the way a shell joins them, messages arriving later as over a socket. */
+const connected = () => connectInMemoryLab('spikelab-test-', { asynchronous: true })
 
 describe('LabApi client over a transport', () => {
   it('resolves typed results', async () => {

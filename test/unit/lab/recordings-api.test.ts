@@ -3,32 +3,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { LabRequestError } from '../../../common/contract/lab-api.js'
-import { createLabClient } from '../../../common/contract/lab-client.js'
 import type { JobInfo } from '../../../common/contract/schemas.js'
 import { createEventBatch } from '../../../common/event-batch.js'
 import { Evt3Encoder } from '../../../main/events/index.js'
-import { createLab } from '../../../main/lab/lab.js'
 import { fixturePath } from '../../support/fixtures.js'
+import { connectInMemoryLab } from '../../support/in-memory-lab.js'
 
-function connect() {
-  const lab = createLab({ shell: 'host', labFolder: mkdtempSync(path.join(os.tmpdir(), 'spikelab-api-')), listPorts: async () => [] })
-  let sinkRef!: Parameters<Parameters<typeof createLabClient>[0]['connect']>[0]
-  const client = createLabClient({
-    send: (m) => void session.handleMessage(JSON.parse(JSON.stringify(m))),
-    connect: (sink) => {
-      sinkRef = sink
-      sink.state('open')
-    },
-  })
-  const session = lab.server.connect({
-    message: (m) => sinkRef.message(JSON.parse(JSON.stringify(m))),
-    binary: (frame) => {
-      sinkRef.binary(frame)
-      return true
-    },
-  })
-  return { lab, client }
-}
+const connect = () => connectInMemoryLab('spikelab-api-')
 
 describe('recordings over LabApi', () => {
   it('imports as a job with progress, then lists, tags, searches and removes', async () => {
@@ -74,7 +55,6 @@ describe('recordings over LabApi', () => {
 describe('conversion over LabApi', () => {
   it('runs as a job and writes the converted file', async () => {
     const { client } = connect()
-    const { mkdtempSync, existsSync } = await import('node:fs')
     const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'spikelab-api-convert-')), 'cars.aedat4')
     const done = new Promise<JobInfo>((resolve) => client.on('jobs.update', (j) => j.state !== 'running' && resolve(j)))
     await client.request('recordings.convert', { input: fixturePath('events', 'sample_ncars.dat'), output: out })

@@ -12,14 +12,19 @@
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --loss ce --batch 32      # code's --cost 0; another batch size
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --epochs 50 --milestones 30,40 --gamma 0.1   # a step learning-rate schedule
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --epochs 50 --milestones 30,40 --shift 2     # training digits shifted by up to 2 px
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --save run.ckpt    # also write the final checkpoint (v8-serialised) for later scoring
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --readout count     # ties of the output counts → lowest class (the code's argmax)
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --seed 1            # another seed for the weights, batch order and spikes (same digits)
  *
  * Accuracy runs default to the paper's training budget: its code trains 10 epochs on 60,000 digits
  * (9,380 Adam steps of 64), which on our 8,000 training digits is 75 epochs (100 on the 6,000 of
  * --validation; `paperEquivalentEpochs`, presets.ts). Everything else is the code's default (Adam
  * 1e-3·8/L, no schedule, MSE to 4 spikes, β 5, τ 4, fresh Bernoulli input spikes every interval).
  */
+import { writeFileSync } from 'node:fs'
 import os from 'node:os'
-import type { BackendPreference, CoarseConfig, CoarseModel } from '../main/snn/index.js'
+import v8 from 'node:v8'
+import type { BackendPreference, CoarseConfig, CoarseModel, CoarseReadout } from '../main/snn/index.js'
 import { coarseSplit, coarseTransferCheck, trainCoarse } from '../main/snn/index.js'
 import { paperEquivalentEpochs } from '../main/snn/methods/coarse/presets.js'
 
@@ -39,6 +44,10 @@ const batchSize = Number(argument('batch') ?? 64)
 const learningRateMilestones = (argument('milestones') ?? '').split(',').filter(Boolean).map(Number)
 const learningRateGamma = Number(argument('gamma') ?? 0.1)
 const augmentShift = Number(argument('shift') ?? 0)
+const savePath = argument('save')
+const readout = (argument('readout') ?? 'count-then-drive') as CoarseReadout
+/** Seed of the weights, the batch order and the spike streams (the digit split stays NumPy's seed 0). */
+const seed = Number(argument('seed') ?? 0)
 /** Validation runs hold out the last 2,000 of the 8,000 training digits (the split's permutation is shared), never the test digits. */
 const validation = process.argv.includes('--validation')
 const data = validation ? { source: 'mnist' as const, trainCount: 6000, testCount: 2000, splitSeed: 0 } : { source: 'mnist' as const, trainCount: 8000, testCount: 2000, splitSeed: 0 }
@@ -46,7 +55,7 @@ const epochs = Number(argument('epochs') ?? paperEquivalentEpochs(data.trainCoun
 const splitLabel = validation ? '6000/2000 validation' : '8000/2000'
 
 const config: Partial<CoarseConfig> = accuracyRun
-  ? { backend, model, steps, epochs, loss, batchSize, data, learningRateMilestones, learningRateGamma, augmentShift }
+  ? { backend, model, steps, epochs, loss, batchSize, data, learningRateMilestones, learningRateGamma, augmentShift, readout, seed }
   : { backend, model, steps, loss, batchSize, epochs: 2, maxBatchesPerEpoch: batches, data: { source: 'mnist', trainCount: 8000, testCount: 0, splitSeed: 0 } }
 
 const load0 = os.loadavg()[0]
@@ -63,11 +72,12 @@ const result = await trainCoarse(config, {
   },
 })
 const cpu = process.cpuUsage(cpu0)
+if (savePath) writeFileSync(savePath, v8.serialize(result.checkpoint))
 const wall = (performance.now() - wall0) / 1000
 const b = result.backend
 const schedule = learningRateMilestones.length ? `, lr ×${learningRateGamma} after epochs ${learningRateMilestones.join(',')}` : ''
 const shifts = augmentShift > 0 ? `, shifts ≤ ${augmentShift} px` : ''
-const label = `${model}, L=${steps}, ${loss}, B=${batchSize}${schedule}${shifts}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
+const label = `${model}, L=${steps}, ${loss}, B=${batchSize}${schedule}${shifts}, read-out ${readout}, seed ${seed}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
 const cpuRatio = (cpu.user + cpu.system) / 1e6 / wall
 
 if (accuracyRun) {

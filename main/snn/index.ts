@@ -40,11 +40,14 @@ export type { CoarseLayer, CoarseLayerSpec, CoarseOutput } from './methods/coars
 export { CoarseNetwork } from './methods/coarse/coarse-network.js'
 export type { CoarseModel } from './methods/coarse/presets.js'
 export { COARSE_MODEL_NUMBER, COARSE_MODELS, coarsePreset } from './methods/coarse/presets.js'
+export type { CoarseReadout } from './methods/coarse/readout.js'
+export { COARSE_READOUTS, readoutClasses } from './methods/coarse/readout.js'
 export type { CoarseConfig } from './methods/coarse.js'
 export {
   buildCoarseNetwork,
   COARSE_DEFAULTS,
   coarseArchitecture,
+  coarseClasses,
   coarseConfig,
   coarseEvaluate,
   coarseEvaluationSeed,

@@ -31,6 +31,8 @@ export const TrainingConfig = z
     dataset: z.enum(['mnist', 'emulated-nmnist', 'event-folder']).optional(),
     /** Coarse LIF on MNIST: training digits shifted by up to this many pixels (augmentation; 0 = off). */
     augmentShift: z.number().int().min(0).max(8).optional(),
+    /** Coarse LIF: output spike counts → class; ties by summed input (count-then-drive) or by lowest index (count, the paper code's argmax). */
+    readout: z.enum(['count', 'count-then-drive']).optional(),
     eventFolder: AbsolutePath.optional(),
     /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
     task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),

@@ -14,9 +14,11 @@ import { SeededRandom } from '../random.js'
 import { bpttConfig, dataHash, mnistSplit } from './bptt.js'
 import type { CoarseDataSpec, CoarseSamplesOf, ImageSamples } from './coarse/coarse-data.js'
 import { framesInput, loadEventData } from './coarse/coarse-data.js'
-import type { CoarseLayerSpec } from './coarse/coarse-network.js'
+import type { CoarseLayerSpec, CoarseOutput } from './coarse/coarse-network.js'
 import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
+import type { CoarseReadout } from './coarse/readout.js'
+import { COARSE_READOUTS, readoutClasses } from './coarse/readout.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
 import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
@@ -67,6 +69,8 @@ export interface CoarseConfig {
   readonly loss: 'mse' | 'ce'
   readonly targetSpikes: number
   readonly ceScale: number
+  /** How output spikes become a class (coarse/readout.ts): the count, ties by summed input (default) or by lowest index (the code's argmax). */
+  readonly readout: CoarseReadout
   readonly model: CoarseModel
   /** Hidden width of model `hidden`. */
   readonly hiddenUnits: number
@@ -104,6 +108,7 @@ export const COARSE_DEFAULTS: CoarseConfig = {
   loss: 'mse',
   targetSpikes: 4,
   ceScale: 4,
+  readout: 'count-then-drive',
   model: 'fc',
   hiddenUnits: 30,
   inputShape: [784],
@@ -147,6 +152,7 @@ export function coarseConfig(partial: Partial<CoarseConfig> = {}): CoarseConfig 
   }
   if (c.encoding !== 'rate' && c.encoding !== 'analog') throw bad('encoding', `unknown encoding '${String(c.encoding)}'`)
   if (c.loss !== 'mse' && c.loss !== 'ce') throw bad('loss', `unknown loss '${String(c.loss)}' (mse or ce)`)
+  if (!COARSE_READOUTS.includes(c.readout)) throw bad('readout', `unknown read-out '${String(c.readout)}' (${COARSE_READOUTS.join(', ')})`)
   if (!COARSE_MODELS.includes(c.model)) throw bad('model', `unknown model '${String(c.model)}' (${COARSE_MODELS.join(', ')})`)
   if (c.model === 'custom' && c.architecture.length === 0) throw bad('architecture', 'a custom model needs its layers')
   if (c.data.source === 'mnist') {
@@ -257,7 +263,8 @@ function augmentedBatch(
 }
 
 /** Network input for the samples at `indices`. */
-function batchInput(config: CoarseConfig, network: CoarseNetwork, samples: CoarseSamplesOf, indices: ArrayLike<number>, rng: SeededRandom): HostSpikes | tf.Tensor {
+/** The input of the samples `indices`: Bernoulli spikes or analog images of digits, or binned event frames. */
+export function coarseBatchInput(config: CoarseConfig, network: CoarseNetwork, samples: CoarseSamplesOf, indices: ArrayLike<number>, rng: SeededRandom): HostSpikes | tf.Tensor {
   return samples.kind === 'images' ? coarseInput(config, network.inputShape, samples.images, indices, rng) : framesInput(samples, indices)
 }
 
@@ -291,9 +298,10 @@ export function coarseLoss(config: CoarseConfig, spikes: tf.Tensor, labels: tf.T
   })
 }
 
-/** Predicted classes: argmax of the output spike counts (ties → lowest index). */
-function predict(spikes: tf.Tensor): Int32Array {
-  return tf.tidy(() => tf.argMax(tf.sum(spikes, 0), -1).dataSync() as Int32Array)
+/** Predicted classes of a batch under the config's read-out (coarse/readout.ts). */
+export function coarseClasses(config: CoarseConfig, out: CoarseOutput): Int32Array {
+  const [steps, , classes] = out.spikes.shape
+  return readoutClasses(out.spikes.dataSync() as Float32Array, out.outputDrive, steps, classes, config.readout)
 }
 
 function countCorrect(predicted: Int32Array, labels: Uint8Array, start: number): number {
@@ -314,7 +322,7 @@ function predictBatch(network: CoarseNetwork, set: LabeledImages | CoarseSamples
   const samples: CoarseSamplesOf = 'kind' in set ? set : { kind: 'images', images: set, count: set.count, labels: set.labels }
   const end = Math.min(samples.count, start + config.evalBatchSize)
   const indices = Int32Array.from({ length: end - start }, (_, k) => start + k)
-  return tf.tidy(() => predict(network.forward(batchInput(config, network, samples, indices, rng)).spikes))
+  return tf.tidy(() => coarseClasses(config, network.forward(coarseBatchInput(config, network, samples, indices, rng))))
 }
 
 /** Test accuracy of `network` on `set` (no gradient). */
@@ -370,11 +378,11 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
         const { samples, sampleIndices } = augmentedBatch(config, trainSet, indices, augmentRng)
         let predicted: Int32Array = new Int32Array(0)
         const lossValue = tf.tidy(() => {
-          const input = batchInput(config, network, samples, sampleIndices, spikeRng)
+          const input = coarseBatchInput(config, network, samples, sampleIndices, spikeRng)
           const target = tf.tensor1d(labels, 'int32')
           const { value, grads } = tf.variableGrads(() => {
             const out = network.forward(input)
-            predicted = predict(out.spikes)
+            predicted = coarseClasses(config, out)
             return coarseLoss(config, out.spikes, target)
           }, network.variables)
           optimizer.apply(grads)

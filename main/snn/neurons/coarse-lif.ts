@@ -140,11 +140,11 @@ export function coarseLifBackward(
 }
 
 /**
- * Coarse LIF over a whole sequence: `input` is [T, ...]; returns the spikes (differentiable) and the
- * membranes (values only, for rasters and checks), both of the same shape. The recurrence is
+ * Coarse LIF over a whole sequence: `input` is [T, ...]; returns the spikes (differentiable), the
+ * membranes and the input values (`drive`; values only, for rasters, read-outs and checks), all of the same shape. The recurrence is
  * elementwise, so it runs as one host loop per layer instead of many small tensor ops per step.
  */
-export function coarseLifSequence(input: tf.Tensor, cfg: CoarseLifConfig): { spikes: tf.Tensor; mem: Float32Array } {
+export function coarseLifSequence(input: tf.Tensor, cfg: CoarseLifConfig): { spikes: tf.Tensor; mem: Float32Array; drive: Float32Array } {
   const shape = input.shape
   const steps = shape[0]
   const x = input.dataSync() as Float32Array
@@ -153,5 +153,5 @@ export function coarseLifSequence(input: tf.Tensor, cfg: CoarseLifConfig): { spi
     value: tf.tensor(spikes, shape, 'float32'),
     gradFunc: (dy) => tf.tensor(coarseLifBackward(x, mem, spikes, dy.dataSync() as Float32Array, steps, cfg), shape, 'float32'),
   }))
-  return { spikes: op(input), mem }
+  return { spikes: op(input), mem, drive: x }
 }

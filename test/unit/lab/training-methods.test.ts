@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { TrainingConfig } from '../../../common/contract/schemas.js'
 import { methodDefaults, toMethodConfig } from '../../../main/lab/training/training-service.js'
-import { trainingMethod, trainingMethods } from '../../../main/snn/index.js'
+import { COARSE_DEFAULTS, trainingMethod, trainingMethods } from '../../../main/snn/index.js'
 
 describe('training methods offered to the form', () => {
   it('lists BPTT, coarse LIF, IDE and VDIB', () => {
@@ -40,5 +40,11 @@ describe('training methods offered to the form', () => {
   it('coarse: the form\'s digit shift reaches the method', () => {
     const { config } = toMethodConfig({ ...methodDefaults('coarse'), augmentShift: 2 })
     expect(trainingMethod('coarse').configure(config)).toMatchObject({ augmentShift: 2 })
+  })
+
+  it("coarse: the form's read-out reaches the method, and its default is the method's", () => {
+    expect(methodDefaults('coarse').readout).toBe(COARSE_DEFAULTS.readout)
+    const { config } = toMethodConfig({ ...methodDefaults('coarse'), readout: 'count' })
+    expect(trainingMethod('coarse').configure(config)).toMatchObject({ readout: 'count' })
   })
 })

@@ -53,7 +53,10 @@ describe('continuous-time LIF counterpart', () => {
     const sim = new ContinuousLif(net, 100)
     // spikes at 0.1 and 0.5 → v = 0.55·e^(−0.4/4) + 0.55 = 1.048 > 1 at t = 0.5: one spike, seen at the end of that fine step
     expect(0.55 * Math.exp(-0.4 / 4) + 0.55).toBeGreaterThan(1)
-    expect(sim.run(Uint8Array.of(1, 1), Float32Array.of(0.1, 0.5), 1).outputTimes[0]).toEqual([0.51])
+    const both = sim.run(Uint8Array.of(1, 1), Float32Array.of(0.1, 0.5), 1)
+    expect(both.outputTimes[0]).toEqual([0.51])
+    // the read-out's tie-break evidence: the input the output neuron received, 0.55 + 0.55
+    expect(both.drive[0]).toBeCloseTo(1.1, 6)
     // 1.6 apart (intervals 0 and 1) → 0.55·e^(−1.6/4) + 0.55 = 0.919: the first spike's charge has leaked away
     expect(0.55 * Math.exp(-1.6 / 4) + 0.55).toBeLessThan(1)
     expect(sim.run(Uint8Array.of(1, 0, 0, 1), Float32Array.of(0.1, 0, 0, 0.7), 2).counts[0]).toBe(0)

@@ -22,6 +22,10 @@ export interface CoarseOutput {
   readonly spikes: tf.Tensor
   /** Spikes of every coarse LIF layer [T, B, ...], in order (the last is `spikes`). */
   readonly layerSpikes: tf.Tensor[]
+  /** Synaptic input x[n] of the output neurons [T, B, classes], values only (the read-out's tie-break evidence). */
+  readonly outputDrive: Float32Array
+  /** Membrane potentials v[n] of the output neurons [T, B, classes], values only. */
+  readonly outputMem: Float32Array
 }
 
 /**
@@ -87,15 +91,20 @@ export class CoarseNetwork {
   forward(input: HostSpikes | tf.Tensor): CoarseOutput {
     let x: HostSpikes | tf.Tensor = input
     const layerSpikes: tf.Tensor[] = []
+    let outputDrive: Float32Array = new Float32Array(0)
+    let outputMem: Float32Array = new Float32Array(0)
     for (const l of this.layers) {
       if (l.kind !== 'coarse-lif') {
         x = applyStackLayer(l, x, (h) => hostSpikesTensor(h, this.inputShape))
         continue
       }
-      x = coarseLifSequence(isHostSpikes(x) ? hostSpikesTensor(x, this.inputShape) : x, l.config).spikes
+      const out = coarseLifSequence(isHostSpikes(x) ? hostSpikesTensor(x, this.inputShape) : x, l.config)
+      x = out.spikes
+      outputDrive = out.drive
+      outputMem = out.mem
       layerSpikes.push(x)
     }
     if (isHostSpikes(x)) throw new Error('unreachable: the constructor checks the last layer is coarse-lif')
-    return { spikes: x, layerSpikes }
+    return { spikes: x, layerSpikes, outputDrive, outputMem }
   }
 }

@@ -22,6 +22,8 @@ export interface ContinuousRun {
   readonly counts: Float32Array
   /** Output spike times in units of t_ref, per output neuron. */
   readonly outputTimes: number[][]
+  /** Synaptic input (with bias) each output neuron received, summed over the fine steps (the read-out's tie-break). */
+  readonly drive: Float64Array
 }
 
 type Stage =
@@ -134,6 +136,8 @@ export class ContinuousLif {
       return null
     })
     const counts = new Float32Array(this.outputSize)
+    const outputDrive = new Float64Array(this.outputSize)
+    const last = this.stages.length - 1
     const outputTimes: number[][] = Array.from({ length: this.outputSize }, () => [])
     for (let step = 0; step < steps * K; step++) {
       let active: number[] = bySubstep[step]
@@ -164,13 +168,14 @@ export class ContinuousLif {
         const { v, refractory } = st
         const input = drive ?? st.drive
         for (let u = 0; u < s.size; u++) {
+          const inflow = s.bias ? input[u] + s.bias[u] * s.biasGain : input[u]
+          if (si === last) outputDrive[u] += inflow
           if (refractory[u] > 0) {
             refractory[u]--
             v[u] = 0
             continue
           }
-          let x = v[u] * s.decay + input[u]
-          if (s.bias) x += s.bias[u] * s.biasGain
+          let x = v[u] * s.decay + inflow
           if (x > s.threshold) {
             out.push(u)
             x = 0
@@ -187,7 +192,7 @@ export class ContinuousLif {
         outputTimes[u].push((step + 1) / K)
       }
     }
-    return { counts, outputTimes }
+    return { counts, outputTimes, drive: outputDrive }
   }
 }
 

@@ -5,8 +5,9 @@ import { rateEncode } from '../../data/encoding.js'
 import type { LabeledImages } from '../../data/mnist.js'
 import { SeededRandom } from '../../random.js'
 import type { CoarseConfig } from '../coarse.js'
-import { restoreCoarseNetwork } from '../coarse.js'
+import { coarseClasses, restoreCoarseNetwork } from '../coarse.js'
 import { ContinuousLif } from './continuous-lif.js'
+import { readoutClasses } from './readout.js'
 
 export interface TransferOptions {
   /** Test samples to simulate (the first ones of `set`); default all. */
@@ -34,7 +35,8 @@ export interface TransferResult {
  * The transfer check of spec §B.7: a trained coarse network, run as a continuous-time LIF simulation
  * (fine dt, exact exponential decay, reset to 0, absolute refractory period t_ref), on the same input
  * spikes: each interval's Bernoulli spikes (p = min(1, scale·pixel)) are placed at a uniformly random
- * time within their interval. Predictions are the argmax of the output spike counts (ties → lowest index).
+ * time within their interval. Both sides predict with the run's read-out (coarse/readout.ts): the output
+ * spike counts, ties by summed synaptic input or by lowest index.
  */
 export async function coarseTransferCheck(checkpoint: Checkpoint<CoarseConfig>, set: LabeledImages, options: TransferOptions = {}): Promise<TransferResult> {
   const { network, config } = await restoreCoarseNetwork(checkpoint)
@@ -56,7 +58,7 @@ export async function coarseTransferCheck(checkpoint: Checkpoint<CoarseConfig>, 
       const batch = end - start
       const indices = Int32Array.from({ length: batch }, (_, k) => start + k)
       const input = rateEncode(images, pixels, indices, L, rng)
-      coarsePredictions.set(tf.tidy(() => tf.argMax(tf.sum(network.forward(input).spikes, 0), -1).dataSync() as Int32Array), start)
+      coarsePredictions.set(tf.tidy(() => coarseClasses(config, network.forward(input))), start)
       const sample = new Uint8Array(L * pixels)
       const offsets = new Float32Array(L * pixels)
       for (let b = 0; b < batch; b++) {
@@ -64,7 +66,8 @@ export async function coarseTransferCheck(checkpoint: Checkpoint<CoarseConfig>, 
           sample.set(input.data.subarray((t * batch + b) * pixels, (t * batch + b + 1) * pixels), t * pixels)
           for (let i = 0; i < pixels; i++) offsets[t * pixels + i] = rng.next()
         }
-        continuousPredictions[start + b] = argmax(simulator.run(sample, offsets, L).counts)
+        const run = simulator.run(sample, offsets, L)
+        continuousPredictions[start + b] = readoutClasses(run.counts, run.drive, 1, run.counts.length, config.readout)[0]
       }
       await new Promise((resolve) => setImmediate(resolve))
     }
@@ -90,9 +93,3 @@ export async function coarseTransferCheck(checkpoint: Checkpoint<CoarseConfig>, 
   }
 }
 
-/** Index of the largest value (ties → lowest index, as tf.argMax). */
-function argmax(values: ArrayLike<number>): number {
-  let best = 0
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i
-  return best
-}

@@ -19,6 +19,8 @@ import type { ModelInspection } from '../../snn/index.js'
 import type { FromInspectWorker, FromTrainingWorker, InspectWorkerData, TrainingWorkerData } from './training-protocol.js'
 
 const HARD_CANCEL_MS = 5000
+/** Methods whose networks the dashboard can look inside (spike trains per layer): inspect-worker.ts. */
+const INSPECTABLE_METHODS: readonly TrainingRun['method'][] = ['bptt', 'coarse']
 
 /** A method's own defaults (snn-methods.md) in the product's terms, for the form and the CLI. */
 export function methodDefaults(method: TrainingConfig['method']): TrainingConfig {
@@ -275,7 +277,9 @@ export class TrainingService {
   async inspect(runId: string, digits: number, sampleIndex: number): Promise<ModelInspection> {
     const run = this.runs.get(runId) ?? this.store.get(runId)?.run
     if (!run) throw new SpikelabError('not-found', `no training run '${runId}'`, { field: 'runId' })
-    if (run.method !== 'bptt') throw new SpikelabError('SNN_INSPECT_UNSUPPORTED', `inspection covers BPTT runs; '${run.method}' runs show their metrics only`, { field: 'runId' })
+    if (!INSPECTABLE_METHODS.includes(run.method)) {
+      throw new SpikelabError('SNN_INSPECT_UNSUPPORTED', `inspection covers BPTT and coarse-LIF runs; '${run.method}' runs show their metrics only`, { field: 'runId' })
+    }
     const data: InspectWorkerData = { folder: run.folder, digits, sampleIndex }
     const worker = spawnWorker('inspect-worker', data)
     try {

@@ -76,6 +76,34 @@ describe('training runs in a worker thread', () => {
     expect(inspection.sample.index).toBe(7)
   })
 
+  it('inspects a coarse-LIF run the same way: its layers by name, its read-out, its own evaluation stream', async () => {
+    const { jobs, training, updates } = service()
+    // model 2 of the paper code: Conv 1→4, 5×5 stride 2 (4×14×14 coarse LIF neurons) → FC 784→10
+    const config: TrainingConfig = { ...tiny, method: 'coarse', model: 'conv', dataset: 'mnist', steps: 4, learningRate: 2e-3, beta: Math.exp(-1 / 4), readout: 'count-then-drive' }
+    const { jobId, runId } = training.start(config)
+    await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    await training.idle()
+    const last = updates.filter((u) => u.id === runId).at(-1)!
+    const inspection = await training.inspect(runId, 100, 3)
+    expect(inspection.confusion.flat().reduce((a, b) => a + b, 0)).toBe(100)
+    expect(inspection.accuracy).toBeCloseTo(last.history[0].testAccuracy!, 10)
+    expect(inspection.layers.map((l) => [l.name, l.neurons])).toEqual([['conv 1', 4 * 14 * 14], ['output', 10]])
+    for (const l of inspection.layers) expect(l.rateHistogram.reduce((a, b) => a + b, 0)).toBe(l.neurons)
+    // the predicted class has the top output count (ties are broken by input, so it need not be the first)
+    const counts = new Array<number>(10).fill(0)
+    for (const [, n] of inspection.sample.layers[1].spikes) counts[n]++
+    expect(counts[inspection.sample.predicted]).toBe(Math.max(...counts))
+    expect(inspection.sample.steps).toBe(4)
+  })
+
+  it('refuses to inspect a method whose network it cannot look inside, by name', async () => {
+    const { jobs, training } = service()
+    const { jobId, runId } = training.start({ ...tiny, method: 'ide', epochs: 1, trainCount: 100, testCount: 20, steps: 5 })
+    await expect.poll(() => jobs.get(jobId)?.state, { timeout: 90_000 }).toBe('done')
+    await training.idle()
+    await expect(training.inspect(runId, 20, 0)).rejects.toMatchObject({ code: 'SNN_INSPECT_UNSUPPORTED', message: expect.stringContaining("'ide' runs show their metrics only") })
+  })
+
   it('lists runs saved before the catalog had a models table (a run folder with run.json only)', async () => {
     const first = service()
     const { jobId, runId } = first.training.start(tiny)

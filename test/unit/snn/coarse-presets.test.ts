@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { CoarseNetwork, coarseLayerNames, coarsePreset, initBackend, SeededRandom } from '../../../main/snn/index.js'
 import { PAPER_TRAINING, paperEquivalentEpochs } from '../../../main/snn/methods/coarse/presets.js'
 
 // Spec snn-methods.md §B.5: the paper-era code trains 10 epochs of torchvision MNIST (60,000 training
@@ -28,5 +29,32 @@ describe('paper-equivalent epochs', () => {
   it('rejects sizes that are not positive integers', () => {
     expect(() => paperEquivalentEpochs(0)).toThrow(/trainingDigits/)
     expect(() => paperEquivalentEpochs(8000, 1.5)).toThrow(/batchSize/)
+  })
+})
+
+// The inspection panel names each coarse LIF layer after the weight layer that drives it (spec §B.5's networks).
+describe('coarse layer names', () => {
+  beforeAll(() => initBackend('cpu'))
+
+  const names = (model: 'lenet5' | 'lenet5-analog' | 'hidden') => {
+    const { inputShape, architecture } = coarsePreset(model, { tau0: 4, tau1: 4, tau2: 4, hiddenUnits: 30 })
+    const net = new CoarseNetwork(inputShape, architecture, new SeededRandom(0))
+    try {
+      return coarseLayerNames(net.layers)
+    } finally {
+      net.dispose()
+    }
+  }
+
+  it('LeNet-5: two conv stages, two dense stages, the output', () => {
+    expect(names('lenet5')).toEqual(['conv 1', 'conv 2', 'dense 1', 'dense 2', 'output'])
+  })
+
+  it("model 5's analog-input layer has no weight layer before it", () => {
+    expect(names('lenet5-analog')).toEqual(['analog input', 'conv 1', 'conv 2', 'dense 1', 'dense 2', 'output'])
+  })
+
+  it('model 1: one hidden dense stage', () => {
+    expect(names('hidden')).toEqual(['dense 1', 'output'])
   })
 })

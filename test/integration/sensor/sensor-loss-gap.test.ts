@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SensorStatus } from '../../../common/contract/schemas.js'
-import { concatEventBatches, createEventBatch, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
+import { concatEventBatches, sliceEventBatch } from '../../../common/event-batch.js'
 import { Aedat4Decoder } from '../../../main/events/aedat4-decoder.js'
 import { readAedat4Gaps } from '../../../main/events/aedat4-gaps.js'
 import { SensorSession } from '../../../main/lab/sensor/sensor-session.js'
-import { EventStreamHasher } from '../../../native-bridge/sim-edvs/event-hash.js'
-import { randomEvents } from '../../../native-bridge/sim-edvs/scenes.js'
+import { eventDigest, randomSceneEvents } from '../../support/simulated-scene.js'
 import { startCli, type CliProcess } from '../edvs/cli-process.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'spikelab-loss-'))
@@ -25,19 +24,6 @@ afterAll(async () => {
   for (const s of sims) s.killGroup()
   rmSync(dir, { recursive: true, force: true })
 })
-
-/** The first `n` events the simulator's random scene sends for `seed`. */
-async function sent(n: number, seed: number): Promise<EventBatch> {
-  const parts: EventBatch[] = []
-  for await (const b of randomEvents({ count: n, seed })) parts.push(b)
-  return parts.length ? concatEventBatches(parts) : createEventBatch(0)
-}
-
-function digest(b: EventBatch): string {
-  const h = new EventStreamHasher(true)
-  h.add(b)
-  return h.digest()
-}
 
 async function startSim(link: string, seed: number): Promise<CliProcess> {
   // Paced by event time (about 20 k events/s) like a real sensor.
@@ -100,8 +86,8 @@ describe('sensor process killed and restarted while recording', () => {
       // session delivered before it reported the loss (recording started at event `atStart`).
       const before = sliceEventBatch(got, 0, gap.eventIndex)
       expect(gap.eventIndex).toBeGreaterThanOrEqual(deliveredAtLoss - atStart)
-      const firstSent = await sent(atStart + gap.eventIndex, 7)
-      expect(digest(before)).toBe(digest(sliceEventBatch(firstSent, atStart, atStart + gap.eventIndex)))
+      const firstSent = await randomSceneEvents(atStart + gap.eventIndex, 7)
+      expect(eventDigest(before)).toBe(eventDigest(sliceEventBatch(firstSent, atStart, atStart + gap.eventIndex)))
       expect(gap.afterUs).toBe(before.t[before.t.length - 1])
 
       // After it: the restarted sensor's events from its first, time continuing past the pause.
@@ -109,8 +95,8 @@ describe('sensor process killed and restarted while recording', () => {
       expect(after.t.length).toBeGreaterThan(20_000)
       const offset = after.t[0]
       expect(offset - gap.afterUs).toBe(gap.durationUs)
-      const secondSent = await sent(after.t.length, 8)
-      expect(digest({ ...after, t: after.t.map((t) => t - offset) })).toBe(digest(secondSent))
+      const secondSent = await randomSceneEvents(after.t.length, 8)
+      expect(eventDigest({ ...after, t: after.t.map((t) => t - offset) })).toBe(eventDigest(secondSent))
       expect(states).toEqual(expect.arrayContaining(['streaming', 'lost']))
     } finally {
       clearInterval(poll)

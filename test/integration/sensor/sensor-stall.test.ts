@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { SensorStatus } from '../../../common/contract/schemas.js'
-import { concatEventBatches, createEventBatch, sliceEventBatch, type EventBatch } from '../../../common/event-batch.js'
+import { concatEventBatches, sliceEventBatch } from '../../../common/event-batch.js'
 import { Aedat4Decoder } from '../../../main/events/aedat4-decoder.js'
 import { SensorSession } from '../../../main/lab/sensor/sensor-session.js'
 import { EventStreamHasher } from '../../../native-bridge/sim-edvs/event-hash.js'
-import { randomEvents } from '../../../native-bridge/sim-edvs/scenes.js'
+import { eventDigest, randomSceneEvents } from '../../support/simulated-scene.js'
 import { startCli, type CliProcess } from '../edvs/cli-process.js'
 
 const dir = mkdtempSync(path.join(tmpdir(), 'spikelab-stall-'))
@@ -35,18 +35,6 @@ const COUNT = 160_000
 const SEED = 11
 const STALL_MS = 2500
 const SILENCE_MS = 500
-
-async function sent(n: number, seed: number): Promise<EventBatch> {
-  const parts: EventBatch[] = []
-  for await (const b of randomEvents({ count: n, seed })) parts.push(b)
-  return parts.length ? concatEventBatches(parts) : createEventBatch(0)
-}
-
-function digest(b: EventBatch): string {
-  const h = new EventStreamHasher(true)
-  h.add(b)
-  return h.digest()
-}
 
 describe('sensor process stalled (SIGSTOP) while recording', () => {
   it('goes suspect and back to streaming without losing, reopening or marking anything', async () => {
@@ -101,9 +89,9 @@ describe('sensor process stalled (SIGSTOP) while recording', () => {
       const got = concatEventBatches([...decoder.push(readFileSync(file)), ...decoder.end()])
       expect(decoder.gaps).toEqual([])
       expect(got.t.length).toBe(COUNT - atStart)
-      const all = await sent(COUNT, SEED)
-      expect(digest(got)).toBe(digest(sliceEventBatch(all, atStart, COUNT)))
-      expect(digest(all)).toBe(done[3])
+      const all = await randomSceneEvents(COUNT, SEED)
+      expect(eventDigest(got)).toBe(eventDigest(sliceEventBatch(all, atStart, COUNT)))
+      expect(eventDigest(all)).toBe(done[3])
 
       const suspectAt = states.indexOf('suspect')
       expect(suspectAt).toBeGreaterThan(0)

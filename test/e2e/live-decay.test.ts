@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { litCount, matchFraction, sensorGrid } from '../support/frame-grid.js'
+import { freezeWithNothingDecimated, openPlayback, saveRecordingAndDisconnect } from '../support/live-freeze.js'
 import { openLabPage, type LabPage } from '../support/lab-page.js'
 
 const DECAY_MS = 20
@@ -32,40 +33,15 @@ describe('a decay changed while streaming is the decay Live draws with', () => {
     await page.getByTestId('record').click()
     await expect.poll(() => page.getByTestId('recording-info').isVisible()).toBe(true)
     await page.waitForTimeout(1500)
-    // As in live-playback.test.ts: the comparison is fair only if nothing was decimated before the freeze.
-    const decimated = async () => Number((await page.getByTestId('decimated').innerText()).replace(/,/g, ''))
-    const frozen = page.getByTestId('frozen-at')
-    for (let attempt = 1; ; attempt++) {
-      const before = await decimated()
-      await page.waitForTimeout(1000)
-      await page.getByTestId('freeze').click()
-      await expect.poll(() => frozen.isVisible()).toBe(true)
-      await page.waitForTimeout(600)
-      if ((await decimated()) === before) break
-      expect(attempt, 'events were decimated for display before every freeze').toBeLessThan(4)
-      await page.getByTestId('freeze').click()
-      await expect.poll(() => frozen.count()).toBe(0)
-    }
-    frozenAtUs = Number(await frozen.getAttribute('data-at-us'))
+    frozenAtUs = await freezeWithNothingDecimated(page, 1000)
     liveGrid = await sensorGrid(page, 'event-frame')
     expect(litCount(liveGrid)).toBeGreaterThan(200)
     await page.waitForTimeout(500)
-    await page.getByTestId('record').click()
-    const saved = page.getByTestId('last-saved')
-    await expect.poll(() => saved.isVisible()).toBe(true)
-    file = /Saved (\S+) /.exec(await saved.innerText())![1].split('/').pop()!
-    await page.getByTestId('freeze').click()
-    await page.getByTestId('disconnect').click()
+    file = await saveRecordingAndDisconnect(page)
   })
 
   it('matches playback at the new decay, not at the old one', async () => {
-    await page.locator('[data-nav="recordings"]').click()
-    const row = page.locator(`[data-recording="${file}"]`)
-    await expect.poll(() => row.count()).toBe(1)
-    await row.getByTestId('open-playback').click()
-    const panel = page.getByTestId('playback')
-    await expect.poll(() => panel.isVisible()).toBe(true)
-    const firstUs = Number(await panel.getAttribute('data-first-us'))
+    const firstUs = await openPlayback(page, file)
     expect(frozenAtUs).toBeGreaterThan(firstUs + 600_000)
     await page.getByTestId('playback-window').fill('600')
     const showAt = async (endUs: number, decayMs: number) => {

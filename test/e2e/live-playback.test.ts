@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { screenshotPath } from '../support/chromium.js'
 import { litCount, matchFraction, sensorGrid } from '../support/frame-grid.js'
+import { freezeWithNothingDecimated, openPlayback, saveRecordingAndDisconnect } from '../support/live-freeze.js'
 import { openLabPage, type LabPage } from '../support/lab-page.js'
 
 describe('playback draws the frame Live drew at the same time point', () => {
@@ -36,44 +37,18 @@ describe('playback draws the frame Live drew at the same time point', () => {
     await page.getByTestId('record').click()
     await expect.poll(() => page.getByTestId('recording-info').isVisible()).toBe(true)
     await page.waitForTimeout(2000)
-    // The comparison is only fair if Live drew every event of the frame's window: no events may have
-    // been decimated for display in the 1.5 s before the freeze (the window is 0.6 s). On a loaded
-    // machine the page can lag; then try again, a few times.
-    const decimated = async () => Number((await page.getByTestId('decimated').innerText()).replace(/,/g, ''))
-    const frozen = page.getByTestId('frozen-at')
-    for (let attempt = 1; ; attempt++) {
-      const before = await decimated()
-      await page.waitForTimeout(1500)
-      await page.getByTestId('freeze').click()
-      await expect.poll(() => frozen.isVisible()).toBe(true)
-      await page.waitForTimeout(600) // one more status push (every 0.5 s)
-      if ((await decimated()) === before) break
-      expect(attempt, 'events were decimated for display before every freeze').toBeLessThan(4)
-      await page.getByTestId('freeze').click()
-      await expect.poll(() => frozen.count()).toBe(0)
-    }
-    frozenAtUs = Number(await frozen.getAttribute('data-at-us'))
+    // nothing decimated in the 1.5 s before the freeze (the window is 0.6 s)
+    frozenAtUs = await freezeWithNothingDecimated(page, 1500)
     expect(frozenAtUs).toBeGreaterThan(1_000_000)
     liveGrid = await sensorGrid(page, 'event-frame')
     expect(litCount(liveGrid)).toBeGreaterThan(300)
     await page.screenshot({ path: screenshotPath('live-frozen.png') })
     await page.waitForTimeout(1000)
-    await page.getByTestId('record').click()
-    const saved = page.getByTestId('last-saved')
-    await expect.poll(() => saved.isVisible()).toBe(true)
-    file = /Saved (\S+) /.exec(await saved.innerText())![1].split('/').pop()!
-    await page.getByTestId('freeze').click()
-    await page.getByTestId('disconnect').click()
+    file = await saveRecordingAndDisconnect(page)
   })
 
   it('plays the recording back to the same time point: the frames match within the tolerance', async () => {
-    await page.locator('[data-nav="recordings"]').click()
-    const row = page.locator(`[data-recording="${file}"]`)
-    await expect.poll(() => row.count()).toBe(1)
-    await row.getByTestId('open-playback').click()
-    const panel = page.getByTestId('playback')
-    await expect.poll(() => panel.isVisible()).toBe(true)
-    const firstUs = Number(await panel.getAttribute('data-first-us'))
+    const firstUs = await openPlayback(page, file)
     expect(frozenAtUs).toBeGreaterThan(firstUs + 600_000) // the window lies inside the recording
 
     await page.getByTestId('playback-window').fill('600')

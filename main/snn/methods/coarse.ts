@@ -17,9 +17,9 @@ import { framesInput, loadEventData } from './coarse/coarse-data.js'
 import type { CoarseLayerSpec, CoarseOutput } from './coarse/coarse-network.js'
 import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
+import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { CoarseReadout } from './coarse/readout.js'
 import { COARSE_READOUTS, readoutClasses } from './coarse/readout.js'
-import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
 import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
 
@@ -262,8 +262,7 @@ function augmentedBatch(
   return { samples: { kind: 'images', images, count: images.count, labels: images.labels }, sampleIndices: Int32Array.from({ length: indices.length }, (_, k) => k) }
 }
 
-/** Network input for the samples at `indices`. */
-/** The input of the samples `indices`: Bernoulli spikes or analog images of digits, or binned event frames. */
+/** The network input of the samples at `indices`: Bernoulli spikes or analog images of digits, or binned event frames. */
 export function coarseBatchInput(config: CoarseConfig, network: CoarseNetwork, samples: CoarseSamplesOf, indices: ArrayLike<number>, rng: SeededRandom): HostSpikes | tf.Tensor {
   return samples.kind === 'images' ? coarseInput(config, network.inputShape, samples.images, indices, rng) : framesInput(samples, indices)
 }

@@ -15,6 +15,8 @@
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --save run.ckpt    # also write the final checkpoint (v8-serialised) for later scoring
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --readout count     # ties of the output counts → lowest class (the code's argmax)
  *   npx tsx bench/snn-coarse.bench.ts --accuracy --seed 1            # another seed for the weights, batch order and spikes (same digits)
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --lr 5e-4           # the base learning rate (the code's 1e-3; ×8/L is applied)
+ *   npx tsx bench/snn-coarse.bench.ts --accuracy --init-rate 0.1     # data-driven start: hidden units fire ~0.1 spikes/interval before training
  *
  * Accuracy runs default to the paper's training budget: its code trains 10 epochs on 60,000 digits
  * (9,380 Adam steps of 64), which on our 8,000 training digits is 75 epochs (100 on the 6,000 of
@@ -48,6 +50,10 @@ const savePath = argument('save')
 const readout = (argument('readout') ?? 'count-then-drive') as CoarseReadout
 /** Seed of the weights, the batch order and the spike streams (the digit split stays NumPy's seed 0). */
 const seed = Number(argument('seed') ?? 0)
+/** The code's base rate (Adam 1e-3), scaled by 8/L as the code does (coarseLearningRate). */
+const baseLearningRate = Number(argument('lr') ?? 1e-3)
+/** Data-driven start: hidden units scaled to fire about this often before training (0 = the code's initialisation). */
+const initFiringRate = Number(argument('init-rate') ?? 0)
 /** Validation runs hold out the last 2,000 of the 8,000 training digits (the split's permutation is shared), never the test digits. */
 const validation = process.argv.includes('--validation')
 const data = validation ? { source: 'mnist' as const, trainCount: 6000, testCount: 2000, splitSeed: 0 } : { source: 'mnist' as const, trainCount: 8000, testCount: 2000, splitSeed: 0 }
@@ -55,7 +61,7 @@ const epochs = Number(argument('epochs') ?? paperEquivalentEpochs(data.trainCoun
 const splitLabel = validation ? '6000/2000 validation' : '8000/2000'
 
 const config: Partial<CoarseConfig> = accuracyRun
-  ? { backend, model, steps, epochs, loss, batchSize, data, learningRateMilestones, learningRateGamma, augmentShift, readout, seed }
+  ? { backend, model, steps, epochs, loss, batchSize, data, learningRateMilestones, learningRateGamma, augmentShift, readout, seed, baseLearningRate, initFiringRate }
   : { backend, model, steps, loss, batchSize, epochs: 2, maxBatchesPerEpoch: batches, data: { source: 'mnist', trainCount: 8000, testCount: 0, splitSeed: 0 } }
 
 const load0 = os.loadavg()[0]
@@ -77,7 +83,7 @@ const wall = (performance.now() - wall0) / 1000
 const b = result.backend
 const schedule = learningRateMilestones.length ? `, lr ×${learningRateGamma} after epochs ${learningRateMilestones.join(',')}` : ''
 const shifts = augmentShift > 0 ? `, shifts ≤ ${augmentShift} px` : ''
-const label = `${model}, L=${steps}, ${loss}, B=${batchSize}${schedule}${shifts}, read-out ${readout}, seed ${seed}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
+const label = `${model}, L=${steps}, ${loss}, B=${batchSize}, base lr ${baseLearningRate}${initFiringRate > 0 ? `, units started at ${initFiringRate} spikes/interval` : ''}${schedule}${shifts}, read-out ${readout}, seed ${seed}, ${b.name}${b.simd ? ' SIMD' : ''}, tfjs ${b.tfjsVersion}`
 const cpuRatio = (cpu.user + cpu.system) / 1e6 / wall
 
 if (accuracyRun) {

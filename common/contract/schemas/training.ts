@@ -33,6 +33,8 @@ export const TrainingConfig = z
     augmentShift: z.number().int().min(0).max(8).optional(),
     /** Coarse LIF: output spike counts → class; ties by summed input (count-then-drive) or by lowest index (count, the paper code's argmax). */
     readout: z.enum(['count', 'count-then-drive']).optional(),
+    /** Coarse LIF: before training, hidden units are scaled to fire about this often (spikes per interval; 0 = the code's initialisation). */
+    initFiringRate: z.number().min(0).max(0.5).optional(),
     eventFolder: AbsolutePath.optional(),
     /** VDIB only: the task and the decoding (time = VDIB, rate = the baseline). */
     task: z.enum(['predictive-coding', 'mnist-reconstruction']).optional(),

@@ -33,7 +33,7 @@ export function methodDefaults(method: TrainingConfig['method']): TrainingConfig
     case 'coarse': {
       const d = COARSE_DEFAULTS
       // 4-step trains and a conv net: the setting of the accuracy target
-      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: 4, learningRate: d.baseLearningRate, learningRateDrops: [...d.learningRateMilestones], learningRateGamma: d.learningRateGamma, augmentShift: d.augmentShift, readout: d.readout, hidden: d.hiddenUnits, beta: Math.exp(-1 / d.tau1), encoding: 'rate', trainCount: 8000, testCount: 2000, model: 'lenet5', dataset: 'mnist' }
+      return { ...common, method, epochs: d.epochs, batchSize: d.batchSize, steps: 4, learningRate: d.baseLearningRate, learningRateDrops: [...d.learningRateMilestones], learningRateGamma: d.learningRateGamma, augmentShift: d.augmentShift, readout: d.readout, initFiringRate: d.initFiringRate, hidden: d.hiddenUnits, beta: Math.exp(-1 / d.tau1), encoding: 'rate', trainCount: 8000, testCount: 2000, model: 'lenet5', dataset: 'mnist' }
     }
     case 'ide': {
       const d = IDE_DEFAULTS
@@ -107,6 +107,7 @@ function toCoarseConfig(c: TrainingConfig): Record<string, unknown> {
     ...learningRateSchedule(c),
     ...(c.augmentShift !== undefined ? { augmentShift: c.augmentShift } : {}),
     ...(c.readout !== undefined ? { readout: c.readout } : {}),
+    ...(c.initFiringRate !== undefined ? { initFiringRate: c.initFiringRate } : {}),
     tau1: -1 / Math.log(c.beta), tau2: -1 / Math.log(c.beta), encoding: c.encoding === 'rate' ? 'rate' : 'analog', model: c.model ?? 'lenet5', backend: c.backend, data,
   }
 }

@@ -19,6 +19,7 @@ import { CoarseNetwork } from './coarse/coarse-network.js'
 import type { CoarseModel } from './coarse/presets.js'
 import { COARSE_MODELS, coarsePreset } from './coarse/presets.js'
 import type { CoarseReadout } from './coarse/readout.js'
+import { balanceInitialRates } from './coarse/rate-init.js'
 import { COARSE_READOUTS, readoutClasses } from './coarse/readout.js'
 import type { RunOptions, RunResult, TrainingMethod } from './run-types.js'
 import { accuracyInBatches, batchesPerEpoch, checkpointMaker, EpochLog, ProgressMeter } from './run-loop.js'
@@ -71,6 +72,12 @@ export interface CoarseConfig {
   readonly ceScale: number
   /** How output spikes become a class (coarse/readout.ts): the count, ties by summed input (default) or by lowest index (the code's argmax). */
   readonly readout: CoarseReadout
+  /**
+   * Before training, scale each hidden weight layer's units until they fire at about this many
+   * spikes per interval on 256 training samples (coarse/rate-init.ts); 0 = off, the code's plain
+   * PyTorch initialisation.
+   */
+  readonly initFiringRate: number
   readonly model: CoarseModel
   /** Hidden width of model `hidden`. */
   readonly hiddenUnits: number
@@ -109,6 +116,7 @@ export const COARSE_DEFAULTS: CoarseConfig = {
   targetSpikes: 4,
   ceScale: 4,
   readout: 'count-then-drive',
+  initFiringRate: 0,
   model: 'fc',
   hiddenUnits: 30,
   inputShape: [784],
@@ -152,6 +160,7 @@ export function coarseConfig(partial: Partial<CoarseConfig> = {}): CoarseConfig 
   }
   if (c.encoding !== 'rate' && c.encoding !== 'analog') throw bad('encoding', `unknown encoding '${String(c.encoding)}'`)
   if (c.loss !== 'mse' && c.loss !== 'ce') throw bad('loss', `unknown loss '${String(c.loss)}' (mse or ce)`)
+  if (!(c.initFiringRate >= 0 && c.initFiringRate < 1)) throw bad('initFiringRate', `must lie in [0, 1) spikes per interval (0 = off), got ${String(c.initFiringRate)}`)
   if (!COARSE_READOUTS.includes(c.readout)) throw bad('readout', `unknown read-out '${String(c.readout)}' (${COARSE_READOUTS.join(', ')})`)
   if (!COARSE_MODELS.includes(c.model)) throw bad('model', `unknown model '${String(c.model)}' (${COARSE_MODELS.join(', ')})`)
   if (c.model === 'custom' && c.architecture.length === 0) throw bad('architecture', 'a custom model needs its layers')
@@ -345,6 +354,7 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
   const backend = await initBackend(requested.backend)
   const { config, train: trainSet, test: testSet, hash } = await coarseData(requested)
   const network = buildCoarseNetwork(config, new SeededRandom(config.seed))
+  if (config.initFiringRate > 0) startAtFiringRate(network, config, trainSet)
   options.onStart?.({ backend, config, trainCount: trainSet.count, testCount: testSet.count, dataHash: hash })
   const shuffleRng = new SeededRandom(config.seed + 0x1000)
   const spikeRng = new SeededRandom(config.seed + 0x2000)
@@ -413,6 +423,17 @@ export async function train(partial: Partial<CoarseConfig>, options: RunOptions<
     return epochLog.result(backend, config.epochs)
   } finally {
     network.dispose()
+  }
+}
+
+/** The data-driven start (coarse/rate-init.ts) on the first 256 training samples, with its own input stream. */
+function startAtFiringRate(network: CoarseNetwork, config: CoarseConfig, trainSet: CoarseSamplesOf): void {
+  const indices = Int32Array.from({ length: Math.min(256, trainSet.count) }, (_, k) => k)
+  const input = coarseBatchInput(config, network, trainSet, indices, new SeededRandom(config.seed + 0x5000))
+  try {
+    balanceInitialRates(network, input, config.initFiringRate)
+  } finally {
+    if (input instanceof tf.Tensor) input.dispose()
   }
 }
 

@@ -47,4 +47,10 @@ describe('training methods offered to the form', () => {
     const { config } = toMethodConfig({ ...methodDefaults('coarse'), readout: 'count' })
     expect(trainingMethod('coarse').configure(config)).toMatchObject({ readout: 'count' })
   })
+
+  it("coarse: the form's start rate reaches the method; off unless asked for", () => {
+    expect(methodDefaults('coarse').initFiringRate).toBe(0)
+    const { config } = toMethodConfig({ ...methodDefaults('coarse'), initFiringRate: 0.1 })
+    expect(trainingMethod('coarse').configure(config)).toMatchObject({ initFiringRate: 0.1 })
+  })
 })

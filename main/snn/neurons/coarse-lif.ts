@@ -141,8 +141,9 @@ export function coarseLifBackward(
 
 /**
  * Coarse LIF over a whole sequence: `input` is [T, ...]; returns the spikes (differentiable), the
- * membranes and the input values (`drive`; values only, for rasters, read-outs and checks), all of the same shape. The recurrence is
- * elementwise, so it runs as one host loop per layer instead of many small tensor ops per step.
+ * membranes and the input values (`drive`; values only, for rasters, read-outs and checks), all of
+ * the same shape. The recurrence is elementwise, so it runs as one host loop per layer instead of
+ * many small tensor ops per step.
  */
 export function coarseLifSequence(input: tf.Tensor, cfg: CoarseLifConfig): { spikes: tf.Tensor; mem: Float32Array; drive: Float32Array } {
   const shape = input.shape

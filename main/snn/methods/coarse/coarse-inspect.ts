@@ -18,13 +18,13 @@ import type { CoarseLayer } from './coarse-network.js'
 export function coarseLayerNames(layers: readonly CoarseLayer[]): string[] {
   const names: string[] = []
   const numbered = { conv: 0, dense: 0 }
+  const output = layers.findLastIndex((l) => l.kind === 'coarse-lif')
   let driver: 'conv' | 'dense' | null = null
   layers.forEach((l, i) => {
     if (l.kind === 'conv2d') driver = 'conv'
     if (l.kind === 'dense') driver = 'dense'
     if (l.kind !== 'coarse-lif') return
-    const last = layers.slice(i + 1).every((after) => after.kind !== 'coarse-lif')
-    names.push(last ? 'output' : driver === null ? 'analog input' : `${driver} ${++numbered[driver]}`)
+    names.push(i === output ? 'output' : driver === null ? 'analog input' : `${driver} ${++numbered[driver]}`)
     driver = null
   })
   return names

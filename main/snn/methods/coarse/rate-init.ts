@@ -2,9 +2,9 @@
  * Data-driven start for a coarse network: PyTorch's uniform ±1/√fan-in initialisation leaves the
  * deeper layers of a spiking LeNet-5 almost silent (on MNIST, 8 of the 16 second-stage conv channels
  * never fire at the start, and 4–8 are still silent after 50 epochs: a neuron far below threshold
- * gets almost no surrogate gradient). Before training, each weight layer's output units (conv channels, dense units)
- * are scaled, in layer order, until each fires at about `targetRate` spikes per interval on a batch
- * of training samples, as LSUV-style and threshold-balancing initialisations do for deep and spiking
+ * gets almost no surrogate gradient). Before training, each weight layer's output units (conv
+ * channels, dense units) are scaled, in layer order, until each fires at about `targetRate` spikes
+ * per interval on a batch of training samples, as LSUV-style and threshold-balancing initialisations do for deep and spiking
  * nets. Only the scale of each unit's kernel slice and bias changes, never its sign or direction.
  */
 import * as tf from '@tensorflow/tfjs'
@@ -31,10 +31,8 @@ export function balanceInitialRates(network: CoarseNetwork, input: HostSpikes | 
   const { layers } = network
   const lifIndexOf = (layerIndex: number): number => layers.slice(0, layerIndex).filter((l) => l.kind === 'coarse-lif').length
   const report: RateInitReport['layers'] = []
-  const weightLayers = layers.flatMap((l, i) => (l.kind === 'dense' || l.kind === 'conv2d' ? [i] : []))
-  for (const i of weightLayers.slice(0, -1)) {
-    const layer = layers[i]
-    if (layer.kind !== 'dense' && layer.kind !== 'conv2d') continue
+  const weightLayers = layers.flatMap((layer, i) => (layer.kind === 'dense' || layer.kind === 'conv2d' ? [{ i, layer }] : []))
+  for (const { i, layer } of weightLayers.slice(0, -1)) {
     const units = layer.outShape[layer.outShape.length - 1]
     const lif = lifIndexOf(i)
     const gains = new Float32Array(units).fill(1)
